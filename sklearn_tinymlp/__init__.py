@@ -1,0 +1,11 @@
+"""sklearn-tinymlp: a small, fast multi-layer perceptron classifier for scikit-learn.
+
+Its training code is the backpropagation derivation written as pure array
+functions (``sklearn_tinymlp._network``), wrapped in an estimator that follows
+the scikit-learn API.
+"""
+
+from ._classifier import TinyMLPClassifier
+
+__version__ = "0.1.0"
+__all__ = ["TinyMLPClassifier", "__version__"]

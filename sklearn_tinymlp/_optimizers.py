@@ -1,0 +1,153 @@
+"""Update rules: each optimizer only knows ``update_params(params, grads)``.
+
+``params`` and ``grads`` are flat lists of arrays (all weight matrices, then all
+bias vectors); parameters are updated in place so the network's arrays stay
+the same objects throughout training.
+"""
+
+import numpy as np
+
+
+class SGDOptimizer:
+    """Gradient descent, optionally with (Nesterov) momentum.
+
+    With ``momentum=0`` one step is the derivation's rule ``w ← w − η ∂L/∂w``.
+    With momentum μ: ``v ← μv − η g`` and ``w ← w + v``; with Nesterov's
+    variant ``w ← w + μv − η g`` (the look-ahead form used by scikit-learn).
+
+    Parameters
+    ----------
+    params : list of ndarray
+        The parameters, to size the velocities.
+    learning_rate_init : float
+        η at the start.
+    lr_schedule : {'constant', 'invscaling', 'adaptive'}
+        'invscaling' sets η = η₀ / (t + 1)^power_t after each epoch, t being
+        the number of samples seen; 'adaptive' divides η by 5 each time
+        training stops improving, and stops once η < 1e-6.
+    momentum : float
+    nesterov : bool
+    power_t : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.array([1.0])
+    >>> SGDOptimizer([w], 0.1, "constant", momentum=0.0).update_params([w], [np.array([2.0])])
+    >>> w
+    array([0.8])
+    """
+
+    def __init__(
+        self,
+        params,
+        learning_rate_init,
+        lr_schedule="constant",
+        momentum=0.9,
+        nesterov=True,
+        power_t=0.5,
+    ):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocities = [np.zeros_like(p) for p in params] if momentum else None
+
+    def update_params(self, params, grads):
+        """Apply one step to ``params`` in place."""
+        lr = self.learning_rate
+        if not self.momentum:
+            for p, g in zip(params, grads):
+                g *= lr
+                p -= g
+            return
+        mu = self.momentum
+        for p, g, v in zip(params, grads, self.velocities):
+            v *= mu
+            g *= lr
+            v -= g  # v ← μv − ηg
+            if self.nesterov:
+                p += mu * v
+                p -= g  # w ← w + μv − ηg
+            else:
+                p += v
+
+    def iteration_ends(self, time_step):
+        """Update η at the end of an epoch (invscaling only)."""
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+
+    def trigger_stopping(self, msg, verbose):
+        """Called when training stops improving; return True to stop."""
+        if self.lr_schedule != "adaptive":
+            if verbose:
+                print(msg + " Stopping.")
+            return True
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(msg + f" Setting learning rate to {self.learning_rate:f}")
+        return False
+
+
+class AdamOptimizer:
+    """Adam (Kingma & Ba, 2014) with bias correction folded into the step size.
+
+    ``m ← β₁m + (1 − β₁)g``, ``v ← β₂v + (1 − β₂)g²``,
+    ``w ← w − η √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w = np.array([1.0])
+    >>> AdamOptimizer([w], 0.1).update_params([w], [np.array([2.0])])
+    >>> w.round(6)  # the first Adam step moves each weight by about η
+    array([0.9])
+    """
+
+    def __init__(self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        self.learning_rate_init = learning_rate_init
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.ms = [np.zeros_like(p) for p in params]
+        self.vs = [np.zeros_like(p) for p in params]
+
+    @property
+    def learning_rate(self):
+        """The bias-corrected step size of the next update."""
+        t = self.t + 1
+        return self.learning_rate_init * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+
+    def update_params(self, params, grads):
+        """Apply one step to ``params`` in place."""
+        lr = self.learning_rate
+        self.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        for p, g, m, v in zip(params, grads, self.ms, self.vs):
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            g *= g
+            g *= 1 - b2
+            v += g
+            step = np.sqrt(v, out=g)  # g is free now: reuse it as scratch
+            step += self.epsilon
+            np.divide(m, step, out=step)
+            step *= lr
+            p -= step
+
+    def iteration_ends(self, time_step):
+        """Adam's step size needs no per-epoch schedule."""
+
+    def trigger_stopping(self, msg, verbose):
+        """Called when training stops improving: Adam stops."""
+        if verbose:
+            print(msg + " Stopping.")
+        return True
