@@ -6,6 +6,7 @@ the scikit-learn API.
 """
 
 from ._classifier import TinyMLPClassifier
+from ._onnx import register_onnx_converter, to_onnx
 
 __version__ = "0.1.0"
-__all__ = ["TinyMLPClassifier", "__version__"]
+__all__ = ["TinyMLPClassifier", "__version__", "register_onnx_converter", "to_onnx"]

@@ -1,0 +1,155 @@
+"""ONNX export, checked against real onnxruntime sessions."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_tinymlp import TinyMLPClassifier, register_onnx_converter, to_onnx
+from sklearn_tinymlp._onnx import _label_kind
+
+skl2onnx = pytest.importorskip("skl2onnx")
+ort = pytest.importorskip("onnxruntime")
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
+
+
+def _data(kind):
+    X, y = make_classification(120, 6, n_informative=4, n_redundant=0, n_classes=3, random_state=0)
+    X[:, 0] *= 10  # unscaled columns, so the pipeline's scaler matters
+    if kind == "binary":
+        y = np.where(y == 2, 0, y)
+    elif kind == "multilabel":
+        y = np.c_[y == 0, y == 1, X[:, 1] > 0].astype(int)
+    elif kind == "string":
+        y = np.array(["setosa", "versicolor", "virginica"])[y]
+    elif kind == "binary-string":
+        y = np.array(["no", "yes"])[(y == 1).astype(int)]
+    return X, y
+
+
+def _run(onx, X):
+    session = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    return session, session.run(None, {name: X})
+
+
+def _assert_matches(model, onx, X, dtype):
+    session, (label, proba) = _run(onx, X)
+    assert [o.name for o in session.get_outputs()] == ["label", "probabilities"]
+    np.testing.assert_array_equal(label, model.predict(X))
+    expected = model.predict_proba(X)
+    assert proba.dtype == dtype
+    assert proba.shape == expected.shape
+    atol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(proba, expected, rtol=0, atol=atol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel", "string", "binary-string"])
+def test_onnx_matches_predictions(kind, activation, dtype):
+    X, y = _data(kind)
+    X = X.astype(dtype)
+    model = make_pipeline(
+        StandardScaler(),
+        TinyMLPClassifier((7, 5), activation=activation, max_iter=30, random_state=0),
+    ).fit(X, y)
+    _assert_matches(model, to_onnx(model, X), X, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel", "string"])
+def test_onnx_bare_classifier(kind, dtype):
+    X, y = _data(kind)
+    X = X.astype(dtype) / 10
+    model = TinyMLPClassifier((6,), activation="tanh", max_iter=30, random_state=0).fit(X, y)
+    _assert_matches(model, to_onnx(model, X), X, dtype)
+
+
+def test_string_labels_are_strings_and_int_labels_int64():
+    X, y = _data("string")
+    model = TinyMLPClassifier((4,), max_iter=5, random_state=0).fit(X, y)
+    _, (label, _) = _run(to_onnx(model, X.astype(np.float32)), X.astype(np.float32))
+    assert label.dtype.kind in "OU" and set(label) <= {"setosa", "versicolor", "virginica"}
+
+    X, y = _data("multiclass")
+    model = TinyMLPClassifier((4,), max_iter=5, random_state=0).fit(X, y + 10)
+    _, (label, _) = _run(to_onnx(model, X.astype(np.float32)), X.astype(np.float32))
+    assert label.dtype == np.int64 and set(label) <= {10, 11, 12}
+
+
+def test_float_labels_that_are_whole_numbers_export_as_int64():
+    X, y = _data("binary")
+    model = TinyMLPClassifier((4,), max_iter=5, random_state=0).fit(X, y.astype(float))
+    _, (label, _) = _run(to_onnx(model, X), X)
+    np.testing.assert_array_equal(label, model.predict(X).astype(np.int64))
+    assert _label_kind(np.array([0.0, 1.0])) == "int64"
+    with pytest.raises(ValueError, match="whole numbers"):
+        _label_kind(np.array([0.0, 0.5]))
+
+
+def test_skl2onnx_to_onnx_default_zipmap_after_registration():
+    """skl2onnx's own entry point converts a pipeline once the converter is registered."""
+    register_onnx_converter()
+    X, y = _data("string")
+    X = X.astype(np.float32)
+    model = make_pipeline(StandardScaler(), TinyMLPClassifier((5,), max_iter=20, random_state=0))
+    model.fit(X, y)
+    onx = skl2onnx.to_onnx(model, X[:1])
+    session, (label, proba_maps) = _run(onx, X)
+    assert [o.name for o in session.get_outputs()] == ["output_label", "output_probability"]
+    np.testing.assert_array_equal(label, model.predict(X))
+    expected = model.predict_proba(X)
+    got = np.array([[row[c] for c in model.classes_] for row in proba_maps])
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)
+
+
+def test_skl2onnx_options_output_class_labels_and_nocl():
+    register_onnx_converter()
+    X, y = _data("string")
+    X = X.astype(np.float32)
+    model = TinyMLPClassifier((5,), max_iter=20, random_state=0).fit(X, y)
+    options = {TinyMLPClassifier: {"zipmap": False, "output_class_labels": True}}
+    _, (label, proba, classes) = _run(skl2onnx.to_onnx(model, X[:1], options=options), X)
+    np.testing.assert_array_equal(classes, model.classes_)
+    np.testing.assert_array_equal(label, model.predict(X))
+
+    options = {TinyMLPClassifier: {"zipmap": False, "nocl": True}}
+    _, (label, _) = _run(skl2onnx.to_onnx(model, X[:1], options=options), X)
+    np.testing.assert_array_equal(model.classes_[label], model.predict(X))
+
+
+def test_float32_trained_model():
+    X, y = _data("multiclass")
+    X = (X / 10).astype(np.float32)
+    model = TinyMLPClassifier((8,), activation="relu", max_iter=30, random_state=0).fit(X, y)
+    assert model.coefs_[0].dtype == np.float32
+    _assert_matches(model, to_onnx(model, X), X, np.float32)
+
+
+def test_integer_input_is_cast():
+    X, y = _data("multiclass")
+    X = np.round(X).astype(np.int64)
+    model = TinyMLPClassifier((5,), max_iter=20, random_state=0).fit(X, y)
+    _, (label, proba) = _run(to_onnx(model, X), X)
+    np.testing.assert_array_equal(label, model.predict(X))
+    np.testing.assert_allclose(proba, model.predict_proba(X), rtol=0, atol=1e-5)
+
+
+def test_unfitted_model_is_refused():
+    with pytest.raises(NotFittedError):
+        to_onnx(TinyMLPClassifier(), np.zeros((1, 3), dtype=np.float32))
+
+
+def test_graph_uses_plain_onnx_operators():
+    X, y = _data("multiclass")
+    model = TinyMLPClassifier((5, 4), activation="relu", max_iter=5, random_state=0).fit(X, y)
+    onx = to_onnx(model, X.astype(np.float32))
+    ops = [n.op_type for n in onx.graph.node]
+    assert ops.count("MatMul") == 3 and ops.count("Add") == 3 and ops.count("Relu") == 2
+    assert {"Softmax", "ArgMax", "Gather"} <= set(ops)
