@@ -32,6 +32,12 @@ from ._optimizers import AdamOptimizer, SGDOptimizer
 from ._training import ConvergenceMonitor, train_epoch
 from ._validation import class_weight_per_sample, validation_split
 
+# Layout of a saved model's state. Bump it when a release renames or reshapes
+# fitted attributes so that models saved by earlier releases cannot be used;
+# releases with the same format load each other's models (with a warning when
+# the package versions differ).
+_STATE_FORMAT = 1
+
 
 def _solver_is_stochastic(estimator):
     if estimator.solver not in ("sgd", "adam"):
@@ -381,6 +387,12 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         """Binarize y; set classes_ on the first call; return the 0/1 target matrix."""
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if y.dtype == object and len({isinstance(v, str) for v in y.ravel().tolist()}) > 1:
+            raise ValueError(
+                "y mixes string labels with labels of other types (numbers, None, ...), "
+                "which cannot be ordered into classes; give every label the same type, "
+                "e.g. y.astype(str)."
+            )
         check_classification_targets(y)
         if first_call:
             if incremental:
@@ -396,7 +408,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             if binarizer.y_type_ != "multilabel-indicator" and len(binarizer.classes_) < 2:
                 raise ValueError(
                     "TinyMLPClassifier needs at least 2 classes to learn from, but the data "
-                    f"contain only one class: {binarizer.classes_[0]!r}."
+                    f"contain only one class: {binarizer.classes_.tolist()[0]!r}."
                 )
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
@@ -406,8 +418,8 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             and not np.array_equal(np.asarray(classes), self.classes_)
         ):
             raise ValueError(
-                f"classes={list(classes)!r} differs from the classes of the first "
-                f"partial_fit call, {list(self.classes_)!r}."
+                f"classes={np.asarray(classes).tolist()!r} differs from the classes of the "
+                f"first partial_fit call, {self.classes_.tolist()!r}."
             )
         binarizer = self._label_binarizer
         if binarizer.y_type_ == "multilabel-indicator":
@@ -475,7 +487,10 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         if (
             hidden.ndim != 1
             or hidden.size == 0
-            or not all(isinstance(h, Integral | np.integer) and h > 0 for h in hidden.tolist())
+            or not all(
+                isinstance(h, Integral) and not isinstance(h, bool) and h > 0
+                for h in hidden.tolist()
+            )
         ):
             raise ValueError(
                 "hidden_layer_sizes must be a positive integer or a non-empty sequence of "
@@ -523,6 +538,11 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         self.coefs_, self.intercepts_ = converted[:n], converted[n:]
 
     def _fit(self, X, y, sample_weight, classes, incremental):
+        if self.callbacks is not None and not all(callable(c) for c in self.callbacks):
+            raise TypeError(
+                "callbacks must be a list of callables `callback(estimator, info)`, got "
+                f"{self.callbacks!r}."
+            )
         fitted = hasattr(self, "coefs_")
         continuing = fitted and (incremental or self.warm_start)
         X, y = validate_data(
@@ -760,10 +780,36 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
     def __getstate__(self):
         # Callbacks often hold progress bars, loggers or lambdas that cannot be
         # pickled; a saved model does not need them.
+        from . import __version__
+
         state = super().__getstate__()
         if state.get("callbacks") is not None:
             state = {**state, "callbacks": None}
-        return state
+        return {**state, "_tinymlp_version": __version__, "_tinymlp_state_format": _STATE_FORMAT}
+
+    def __setstate__(self, state):
+        from . import __version__
+
+        state = dict(state)
+        # States saved before the format was recorded have the current layout.
+        saved_format = state.pop("_tinymlp_state_format", _STATE_FORMAT)
+        saved_version = state.pop("_tinymlp_version", __version__)
+        if saved_format != _STATE_FORMAT:
+            raise ValueError(
+                f"This TinyMLPClassifier was saved by sklearn-tinymlp {saved_version} "
+                f"(model format {saved_format}) and cannot be loaded by sklearn-tinymlp "
+                f"{__version__} (model format {_STATE_FORMAT}). Load it with "
+                f"sklearn-tinymlp {saved_version}, or refit it with this version."
+            )
+        if saved_version != __version__:
+            warnings.warn(
+                f"This TinyMLPClassifier was saved by sklearn-tinymlp {saved_version} and is "
+                f"loaded by sklearn-tinymlp {__version__}; the model format is the same, but "
+                "check its predictions before relying on them, or refit it.",
+                UserWarning,
+                stacklevel=2,
+            )
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
