@@ -6,7 +6,14 @@ the scikit-learn API.
 """
 
 from ._classifier import TinyMLPClassifier
+from ._ecosystem_skops import SKOPS_TRUSTED_TYPES
 from ._onnx import register_onnx_converter, to_onnx
 
 __version__ = "0.1.0"
-__all__ = ["TinyMLPClassifier", "__version__", "register_onnx_converter", "to_onnx"]
+__all__ = [
+    "SKOPS_TRUSTED_TYPES",
+    "TinyMLPClassifier",
+    "__version__",
+    "register_onnx_converter",
+    "to_onnx",
+]
