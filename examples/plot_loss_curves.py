@@ -1,0 +1,88 @@
+"""
+====================================================
+Loss curves: sgd, adam and lbfgs, and early stopping
+====================================================
+
+``loss_curve_`` records the training loss (mean log-loss plus the L2 penalty)
+after every epoch for the stochastic solvers and after every iteration for
+``lbfgs``. With ``early_stopping=True`` the estimator also records, for the
+held-out validation set, the accuracy (``validation_scores_``) and the
+log-loss (``validation_loss_curve_``), and at the end restores the weights of
+the epoch with the best validation accuracy.
+"""
+
+# %%
+# Three solvers on the digits
+# ---------------------------
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_tinymlp import TinyMLPClassifier
+
+X, y = load_digits(return_X_y=True)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
+scaler = StandardScaler().fit(X_train)
+X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+
+solvers = {
+    "sgd (momentum 0.9, η = 0.01)": {"solver": "sgd", "learning_rate_init": 0.01},
+    "sgd (no momentum, η = 0.01)": {"solver": "sgd", "learning_rate_init": 0.01, "momentum": 0},
+    "adam (η = 0.001)": {"solver": "adam", "learning_rate_init": 0.001},
+    "lbfgs": {"solver": "lbfgs"},
+}
+fitted = {}
+with warnings.catch_warnings():
+    # 60 epochs/iterations is on purpose too few to converge: we look at the curves.
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    for label, params in solvers.items():
+        clf = TinyMLPClassifier(hidden_layer_sizes=(64,), max_iter=60, random_state=0, **params)
+        fitted[label] = clf.fit(X_train, y_train)
+        print(f"{label:<30} test accuracy {clf.score(X_test, y_test):.3f}")
+
+fig, ax = plt.subplots(figsize=(7, 4.5))
+for label, clf in fitted.items():
+    ax.plot(np.arange(1, len(clf.loss_curve_) + 1), clf.loss_curve_, label=label)
+ax.set(yscale="log", xlabel="epoch (iteration for lbfgs)", ylabel="training loss",
+       title="Training loss per epoch, digits, 64 logistic hidden units")  # fmt: skip
+ax.legend()
+fig.tight_layout()
+
+# %%
+# Early stopping: the validation curves
+# -------------------------------------
+# Here 10% of the training data is held out (stratified). Training stops once
+# the validation accuracy has not improved by ``tol`` for ``n_iter_no_change``
+# epochs, and the weights of the best epoch are put back, so the model you get
+# is the one at the dotted line, not the last one.
+clf = TinyMLPClassifier(
+    hidden_layer_sizes=(64,),
+    learning_rate_init=0.01,
+    early_stopping=True,
+    validation_fraction=0.1,
+    n_iter_no_change=8,
+    max_iter=200,
+    random_state=0,
+).fit(X_train, y_train)
+epochs = np.arange(1, clf.n_iter_ + 1)
+best_epoch = int(np.argmax(clf.validation_scores_)) + 1
+print(f"stopped after {clf.n_iter_} epochs; best validation accuracy "
+      f"{clf.best_validation_score_:.3f} at epoch {best_epoch}; "
+      f"test accuracy {clf.score(X_test, y_test):.3f}")  # fmt: skip
+
+fig, (ax_loss, ax_score) = plt.subplots(1, 2, figsize=(11, 4.2))
+ax_loss.plot(epochs, clf.loss_curve_, label="training loss (loss_curve_)")
+ax_loss.plot(epochs, clf.validation_loss_curve_, label="validation loss (validation_loss_curve_)")
+ax_loss.set(yscale="log", xlabel="epoch", ylabel="log-loss", title="Loss")
+ax_score.plot(epochs, clf.validation_scores_, color="tab:green")
+ax_score.set(xlabel="epoch", ylabel="accuracy", title="Validation accuracy (validation_scores_)")
+for ax in (ax_loss, ax_score):
+    ax.axvline(best_epoch, color="k", linestyle=":", label=f"best epoch ({best_epoch}), restored")
+    ax.legend()
+fig.tight_layout()
+plt.show()
