@@ -322,7 +322,9 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         """
         logits = self._logits(X)
         if self.out_activation_ == "softmax":
-            logits -= logits.max(axis=1, keepdims=True)
+            # A gap between logits beyond the float range overflows to −inf: e^−inf = 0 is right.
+            with np.errstate(over="ignore"):
+                logits -= logits.max(axis=1, keepdims=True)
             np.exp(logits, out=logits)
             logits /= logits.sum(axis=1, keepdims=True)
             return logits
@@ -347,7 +349,8 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         """
         logits = self._logits(X)
         if self.out_activation_ == "softmax":
-            return log_softmax(logits, axis=1)
+            with np.errstate(over="ignore"):
+                return log_softmax(logits, axis=1)
         if self._label_binarizer.y_type_ == "binary":
             return np.hstack([log_expit(-logits), log_expit(logits)])
         return log_expit(logits)
@@ -380,7 +383,18 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(
             self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
         )
-        _, logits = forward(X, self.coefs_, self.intercepts_, self.activation, self.out_activation_)
+        with np.errstate(over="ignore", invalid="ignore"):
+            _, logits = forward(
+                X, self.coefs_, self.intercepts_, self.activation, self.out_activation_
+            )
+        overflowed = ~np.isfinite(logits).all(axis=1)
+        if overflowed.any():
+            raise ValueError(
+                f"The network's output overflowed to inf or NaN for {overflowed.sum()} "
+                f"row(s) of X (the first is row {np.flatnonzero(overflowed)[0]}): their "
+                f"values are too large for {X.dtype} arithmetic. Scale the features "
+                "(for example with sklearn.preprocessing.StandardScaler in a Pipeline)."
+            )
         return logits
 
     def _validate_targets(self, X, y, classes, first_call, incremental):
