@@ -6,8 +6,16 @@ suite in pyproject.toml), so an overflow, a 0/0 or a log(0) anywhere fails it.
 
 import numpy as np
 import pytest
+from scipy.special import expit
 
 from sklearn_tinymlp import TinyMLPClassifier
+from sklearn_tinymlp._activations import (
+    binary_log_loss_per_sample,
+    logistic,
+    softmax,
+    softmax_log_loss_per_sample,
+)
+from sklearn_tinymlp._network import log_loss
 
 pytestmark = [
     pytest.mark.filterwarnings("error::RuntimeWarning"),
@@ -120,3 +128,178 @@ def test_overflow_at_predict_time_names_the_rows():
         r"too large for float64",
     ):
         clf.predict_proba(X_test)
+
+
+# --- divergence -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"activation": "relu", "learning_rate_init": 1e4, "batch_size": 10},
+        {"activation": "identity", "learning_rate_init": 3.0, "batch_size": 1},
+        {"activation": "identity", "learning_rate_init": 1e6, "batch_size": 10, "momentum": 0.0},
+    ],
+    ids=["relu-1e4", "identity-3-per-sample", "identity-1e6"],
+)
+def test_learning_rate_large_enough_to_diverge_is_reported(params):
+    snapshots = []
+
+    def remember(estimator, info):
+        snapshots.append([w.copy() for w in estimator.coefs_ + estimator.intercepts_])
+
+    clf = TinyMLPClassifier((8,), solver="sgd", max_iter=50, random_state=0, callbacks=[remember])
+    lr = params["learning_rate_init"]
+    with pytest.raises(ValueError) as excinfo:
+        clf.set_params(**params).fit(X, y_binary)
+    message = str(excinfo.value)
+    assert excinfo.type is ValueError
+    assert "Training diverged" in message
+    assert f"learning_rate_init={lr}" in message
+    assert "Lower learning_rate_init" in message and "scale the features" in message
+    assert "StandardScaler" in message
+    # The weights are those of the last finite epoch: finite, and usable.
+    weights = clf.coefs_ + clf.intercepts_
+    assert all(np.isfinite(w).all() for w in weights)
+    assert snapshots, "the first epoch should have finished"
+    for w, before in zip(weights, snapshots[-1]):
+        np.testing.assert_array_equal(w, before)
+    # Those weights are huge: predictions are valid or the overflow is reported.
+    try:
+        assert_valid_probabilities(clf, X)
+    except ValueError as exc:
+        assert "overflowed" in str(exc)
+
+
+def test_divergence_in_partial_fit_leaves_the_previous_weights():
+    clf = TinyMLPClassifier((8,), "relu", solver="sgd", learning_rate_init=1e4, batch_size=10)
+    clf.set_params(random_state=0)
+    clf.partial_fit(X, y_binary, classes=[0, 1])
+    with pytest.raises(ValueError, match=DIVERGED):
+        for _ in range(50):
+            before = [w.copy() for w in clf.coefs_ + clf.intercepts_]
+            clf.partial_fit(X, y_binary)
+    for w, old in zip(clf.coefs_ + clf.intercepts_, before):
+        np.testing.assert_array_equal(w, old)
+
+
+def test_scaled_features_with_the_same_learning_rate_train_fine():
+    """The advice in the divergence message works: the same model on standardised data."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X_big = X * 1e150
+    params = {"solver": "sgd", "learning_rate_init": 0.01, "max_iter": 200, "random_state": 0}
+    with pytest.raises(ValueError, match=DIVERGED):
+        TinyMLPClassifier((5,), "relu", **params).fit(X_big, y_binary)
+    model = make_pipeline(StandardScaler(), TinyMLPClassifier((5,), "relu", **params))
+    model.fit(X_big, y_binary)
+    assert model.score(X_big, y_binary) > 0.9
+
+
+# --- dtypes -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+@pytest.mark.parametrize("target", TARGETS)
+def test_float16_input_trains_in_float64(solver, target):
+    X16 = X.astype(np.float16)
+    clf = TinyMLPClassifier((5,), solver=solver, max_iter=30, random_state=0)
+    clf.fit(X16, TARGETS[target])
+    assert all(w.dtype == np.float64 for w in clf.coefs_)
+    assert_valid_probabilities(clf, X16)
+    assert clf.predict_proba(X16).dtype == np.float64
+    # float16 is only a storage format: the same numbers in float64 give the same model.
+    same = TinyMLPClassifier((5,), solver=solver, max_iter=30, random_state=0)
+    same.fit(X16.astype(np.float64), TARGETS[target])
+    np.testing.assert_array_equal(clf.coefs_[0], same.coefs_[0])
+
+
+def test_float16_extremes_are_finite_after_conversion():
+    X16 = X.astype(np.float16)
+    X16[0, 0] = np.finfo(np.float16).max
+    X16[1, 1] = np.finfo(np.float16).smallest_subnormal
+    clf = TinyMLPClassifier((5,), solver="adam", max_iter=30, random_state=0)
+    fits_or_refuses_clearly(clf, X16, y_multiclass)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_probabilities_keep_the_training_dtype(dtype):
+    clf = TinyMLPClassifier((5,), max_iter=20, random_state=0).fit(X.astype(dtype), y_multiclass)
+    assert clf.predict_proba(X.astype(dtype)).dtype == dtype
+    assert_valid_probabilities(clf, X.astype(dtype))
+
+
+# --- the output functions and the loss, at the extremes ------------------------------
+
+EXTREME_LOGITS = [-1e300, -1e4, -745.2, -40.0, 0.0, 40.0, 745.2, 1e4, 1e300]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_logistic_never_overflows(dtype):
+    info = np.finfo(dtype)
+    z = np.clip(EXTREME_LOGITS, -info.max, info.max).astype(dtype)
+    a = logistic(z.copy())
+    assert np.isfinite(a).all() and ((a >= 0) & (a <= 1)).all()
+    assert a[0] == 0.0 and a[-1] == 1.0 and a[4] == 0.5
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_never_overflows(dtype):
+    big = np.finfo(dtype).max / 4
+    z = np.array(
+        [[big, 0.0, -big], [1e4, 1e4, 1e4], [-1e4, -1e4 - 1, 0.0], [0.0, 0.0, 0.0]], dtype=dtype
+    )
+    p = softmax(z.copy())
+    assert np.isfinite(p).all()
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(p[0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(p[1], [1 / 3] * 3, rtol=1e-6)
+
+
+def test_binary_log_loss_is_computed_from_logits_without_log_of_zero():
+    z = np.array(EXTREME_LOGITS)[:, None]
+    right = (z > 0).astype(float)  # y agrees with the sign of z
+    wrong = 1.0 - right
+    loss_right = binary_log_loss_per_sample(z, right)
+    loss_wrong = binary_log_loss_per_sample(z, wrong)
+    assert np.isfinite(loss_right).all() and np.isfinite(loss_wrong).all()
+    assert (loss_right >= 0).all()
+    # A confident wrong answer costs |z| (log σ(−|z|) ≈ −|z|), not inf.
+    np.testing.assert_allclose(loss_wrong[[0, 1, -2, -1]], np.abs(z[[0, 1, -2, -1], 0]))
+    # A confident right answer costs about e^−|z|, not log(1 − 1) = −inf.
+    np.testing.assert_allclose(loss_right[[1, -2]], np.exp(-1e4), atol=0)
+    np.testing.assert_allclose(loss_right[3], -np.log(expit(40.0)), rtol=1e-12)
+
+
+def test_softmax_log_loss_is_computed_from_logits_without_log_of_zero():
+    z = np.array([[1e300, 0.0, -1e300], [1e4, -1e4, 0.0], [0.0, 0.0, 0.0]])
+    y = np.eye(3)
+    losses = np.array([softmax_log_loss_per_sample(z, y[[k] * 3]) for k in range(3)])
+    assert np.isfinite(losses).all()
+    # losses[k, i]: sample i (row i of z) with true class k.
+    np.testing.assert_allclose(losses[0], [0.0, 0.0, np.log(3)])
+    np.testing.assert_allclose(losses[1], [1e300, 2e4, np.log(3)])
+    np.testing.assert_allclose(losses[2], [2e300, 1e4, np.log(3)])
+
+
+@pytest.mark.parametrize("out_activation", ["logistic", "softmax"])
+def test_mean_log_loss_with_weights_and_penalty_is_finite_at_the_extremes(out_activation):
+    n_outputs = 1 if out_activation == "logistic" else 3
+    z = np.resize(np.array(EXTREME_LOGITS), (9, n_outputs)) * np.arange(1, n_outputs + 1)
+    y = np.zeros_like(z)
+    y[np.arange(9), np.arange(9) % n_outputs] = 1
+    loss = log_loss(z, y, out_activation, [np.ones((3, 3))], 1e-4, np.linspace(0, 2, 9))
+    assert np.isfinite(loss) and loss >= 0
+
+
+def test_predict_log_proba_is_finite_where_probabilities_underflow():
+    clf = TinyMLPClassifier((4,), solver="lbfgs", max_iter=50, random_state=0)
+    clf.fit(X, y_multiclass)
+    clf.coefs_[-1] *= 1e3  # very confident: most probabilities underflow to 0
+    proba = clf.predict_proba(X)
+    log_proba = clf.predict_log_proba(X)
+    assert (proba == 0).any()
+    assert np.isfinite(log_proba).all()
+    np.testing.assert_allclose(np.exp(log_proba), proba, atol=1e-300)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
