@@ -84,7 +84,7 @@ ax.set_xticks(positions, labels, rotation=30, ha="right")
 ax.set_ylim(0.5, 1)
 ax.set_ylabel("mean CV accuracy")
 ax.set_title("GridSearchCV: the same scores wherever the fits run")
-ax.legend(loc="upper right", ncols=2)
+ax.legend(loc="upper right", ncol=2)
 fig.tight_layout()
 plt.show()
 
