@@ -49,6 +49,13 @@ def _output_classes(scope, model):
     return np.asarray(model.classes_)
 
 
+def _is_double(operator):
+    """Whether the graph computes in double: when every input is double."""
+    from skl2onnx.common.data_types import DoubleTensorType
+
+    return all(isinstance(v.type, DoubleTensorType) for v in operator.inputs)
+
+
 def _shape_calculator(operator):
     """Set the types and shapes of the ``label`` and ``probabilities`` outputs."""
     from skl2onnx.common.data_types import (
@@ -68,11 +75,7 @@ def _shape_calculator(operator):
         label_type = Int64TensorType([n_rows])
     else:
         label_type = StringTensorType([n_rows])
-    proba_cls = (
-        DoubleTensorType
-        if isinstance(operator.inputs[0].type, DoubleTensorType)
-        else (FloatTensorType)
-    )
+    proba_cls = DoubleTensorType if _is_double(operator) else FloatTensorType
     operator.outputs[0].type = label_type
     operator.outputs[1].type = proba_cls([n_rows, n_columns])
 
@@ -80,12 +83,13 @@ def _shape_calculator(operator):
 def _converter(scope, operator, container):
     """Write the network's forward pass and label lookup as ONNX nodes."""
     from onnx import TensorProto
-    from skl2onnx.common.data_types import DoubleTensorType
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
     from sklearn.utils.validation import check_is_fitted
 
     model = operator.raw_operator
     check_is_fitted(model)
-    double = isinstance(operator.inputs[0].type, DoubleTensorType)
+    double = _is_double(operator)
+    input_type = DoubleTensorType if double else FloatTensorType
     dtype = np.float64 if double else np.float32
     proto_type = TensorProto.DOUBLE if double else TensorProto.FLOAT
 
@@ -105,9 +109,15 @@ def _converter(scope, operator, container):
         container.add_initializer(const, onnx_type, list(values.shape), values.ravel().tolist())
         return const
 
-    a = operator.inputs[0].full_name
-    if operator.inputs[0].type.__class__.__name__ not in ("FloatTensorType", "DoubleTensorType"):
-        a = node("Cast", [a], "cast_input", to=proto_type)
+    # One input X, or one per column when the sample was a DataFrame: cast each
+    # to the graph's float type and put the columns side by side.
+    columns = []
+    for variable in operator.inputs:
+        column = variable.full_name
+        if not isinstance(variable.type, input_type):
+            column = node("Cast", [column], "cast_input", to=proto_type)
+        columns.append(column)
+    a = columns[0] if len(columns) == 1 else node("Concat", columns, "input", axis=1)
 
     hidden_op = _HIDDEN_OPS[model.activation]
     last = len(model.coefs_) - 1
@@ -191,6 +201,11 @@ def register_onnx_converter():
     ------
     ImportError
         If skl2onnx is not installed (``pip install "sklearn-tinymlp[onnx]"``).
+
+    Examples
+    --------
+    >>> from sklearn_tinymlp import register_onnx_converter
+    >>> register_onnx_converter()  # doctest: +SKIP
     """
     global _REGISTERED
     if _REGISTERED:
@@ -230,6 +245,7 @@ def to_onnx(model, X_sample, *, zipmap=False, target_opset=None, options=None, n
     X_sample : array-like of shape (n_samples, n_features)
         A few rows of input; only their dtype and width are used. float32
         gives a float32 graph (``FloatTensorType``), float64 a double graph.
+        A DataFrame gives one input per column, named after the columns.
     zipmap : bool or 'columns', default=False
         skl2onnx's ZipMap option for every TinyMLPClassifier in ``model``.
         False (this function's default, unlike skl2onnx's) makes

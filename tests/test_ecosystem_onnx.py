@@ -153,3 +153,21 @@ def test_graph_uses_plain_onnx_operators():
     ops = [n.op_type for n in onx.graph.node]
     assert ops.count("MatMul") == 3 and ops.count("Add") == 3 and ops.count("Relu") == 2
     assert {"Softmax", "ArgMax", "Gather"} <= set(ops)
+
+
+@pytest.mark.parametrize("in_pipeline", [False, True])
+def test_dataframe_sample_gives_one_input_per_column(in_pipeline):
+    pd = pytest.importorskip("pandas")
+    X, y = _data("multiclass")
+    frame = pd.DataFrame(X.astype(np.float32), columns=["a", "b", "c", "d", "e", "f"])
+    model = TinyMLPClassifier((5,), max_iter=20, random_state=0)
+    if in_pipeline:
+        model = make_pipeline(StandardScaler(), model)
+    model.fit(frame, y)
+    session = ort.InferenceSession(
+        to_onnx(model, frame).SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    assert [i.name for i in session.get_inputs()] == list(frame.columns)
+    label, proba = session.run(None, {c: frame[[c]].to_numpy() for c in frame.columns})
+    np.testing.assert_array_equal(label, model.predict(frame))
+    np.testing.assert_allclose(proba, model.predict_proba(frame), rtol=0, atol=1e-5)
