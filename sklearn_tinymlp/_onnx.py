@@ -21,6 +21,7 @@ package does not depend on them.
 """
 
 import numpy as np
+from scipy import sparse
 
 _REGISTERED = False
 _ALIAS = "SklearnTinyMLPClassifier"
@@ -287,8 +288,19 @@ def to_onnx(model, X_sample, *, zipmap=False, target_opset=None, options=None, n
     all_options = {TinyMLPClassifier: {"zipmap": zipmap}}
     for key, value in (options or {}).items():
         all_options[key] = {**all_options.get(key, {}), **value}
-    if hasattr(X_sample, "shape") and not hasattr(X_sample, "columns"):
-        X_sample = np.asarray(X_sample)[:1]
+    if sparse.issparse(X_sample):
+        raise TypeError(
+            "The ONNX graph takes dense input: pass X_sample as a dense array, e.g. "
+            "X_sample.toarray(), and feed dense rows to the runtime."
+        )
+    if not hasattr(X_sample, "columns"):
+        X_sample = np.asarray(X_sample)
+        if X_sample.ndim != 2:
+            raise ValueError(
+                f"X_sample must be 2-dimensional (n_samples, n_features), got shape "
+                f"{X_sample.shape}."
+            )
+        X_sample = X_sample[:1]
     return skl2onnx.to_onnx(
         model, X_sample, options=all_options, target_opset=target_opset, name=name
     )

@@ -171,3 +171,13 @@ def test_dataframe_sample_gives_one_input_per_column(in_pipeline):
     label, proba = session.run(None, {c: frame[[c]].to_numpy() for c in frame.columns})
     np.testing.assert_array_equal(label, model.predict(frame))
     np.testing.assert_allclose(proba, model.predict_proba(frame), rtol=0, atol=1e-5)
+
+
+def test_bad_samples_are_refused_clearly():
+    X, y = _data("binary")
+    model = TinyMLPClassifier((4,), max_iter=5, random_state=0).fit(X, y)
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    with pytest.raises(TypeError, match="dense input"):
+        to_onnx(model, scipy_sparse.csr_matrix(X))
+    with pytest.raises(ValueError, match="2-dimensional"):
+        to_onnx(model, X[0])
