@@ -6,10 +6,15 @@ the scikit-learn API.
 """
 
 from ._classifier import TinyMLPClassifier
-from ._ecosystem_skops import SKOPS_TRUSTED_TYPES
+from ._ecosystem_skops import SKOPS_TRUSTED_TYPES as _SKOPS_TRUSTED_TYPES
 from ._onnx import register_onnx_converter, to_onnx
 
 __version__ = "0.1.0"
+
+#: The types of this package a skops file of a model may contain: pass them as
+#: ``skops.io.load(path, trusted=SKOPS_TRUSTED_TYPES)``. See :doc:`/ecosystem`.
+SKOPS_TRUSTED_TYPES = _SKOPS_TRUSTED_TYPES
+
 __all__ = [
     "SKOPS_TRUSTED_TYPES",
     "TinyMLPClassifier",
