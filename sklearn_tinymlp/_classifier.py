@@ -380,9 +380,10 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _logits(self, X):
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-        )
+        with np.errstate(invalid="ignore"):  # see _fit
+            X = validate_data(
+                self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
+            )
         with np.errstate(over="ignore", invalid="ignore"):
             _, logits = forward(
                 X, self.coefs_, self.intercepts_, self.activation, self.out_activation_
@@ -559,15 +560,18 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             )
         fitted = hasattr(self, "coefs_")
         continuing = fitted and (incremental or self.warm_start)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            multi_output=True,
-            reset=not continuing,
-        )
+        # scikit-learn's finiteness check sums X and warns on inf + (−inf) before
+        # raising its clear "contains infinity" error; the error is enough.
+        with np.errstate(invalid="ignore"):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=["csr", "csc"],
+                dtype=(np.float64, np.float32),
+                multi_output=True,
+                reset=not continuing,
+            )
         if sparse.issparse(X):
             X = X.tocsr()
         Y = self._validate_targets(

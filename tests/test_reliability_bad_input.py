@@ -64,6 +64,8 @@ CATALOGUE = [
     ("X-nan-dense", fit(_with(np.nan)), ValueError, NAN),
     ("X-inf-dense", fit(_with(np.inf)), ValueError, INF),
     ("X-neg-inf-dense", fit(_with(-np.inf)), ValueError, INF),
+    # +inf and −inf together: the clear error, not a RuntimeWarning from inf − inf
+    ("X-both-infs-dense", fit(_with(-np.inf, row=1, data=_with(np.inf))), ValueError, INF),
     ("X-nan-csr", fit(sparse.csr_matrix(_with(np.nan))), ValueError, NAN),
     ("X-inf-csr", fit(sparse.csr_matrix(_with(np.inf))), ValueError, INF),
     ("X-nan-csc", fit(sparse.csc_matrix(_with(np.nan))), ValueError, NAN),
@@ -288,6 +290,12 @@ CATALOGUE = [
         "(?s)feature names should match.*unseen at fit time:\n- z",
     ),
     ("predict-nan", lambda: fitted().predict(_with(np.nan)), ValueError, NAN),
+    (
+        "predict-both-infs",
+        lambda: fitted().predict(_with(-np.inf, row=1, data=_with(np.inf))),
+        ValueError,
+        INF,
+    ),
     (
         "predict-proba-inf-csr",
         lambda: fitted().predict_proba(sparse.csr_matrix(_with(np.inf))),
