@@ -1,0 +1,293 @@
+"""The documentation agrees with the code.
+
+* every public class and function documents exactly the parameters of its
+  signature (numpydoc ``Parameters`` section) and has an ``Examples`` section;
+* the derivation's modules, where a function documents its parameters, list
+  the right ones;
+* every public name is in the API reference, and every cross-reference to
+  ``sklearn_tinymlp`` in the pages and the gallery names something that exists;
+* the code in the pages runs (doctests of ``docs/*.rst``);
+* each gallery script has the title block sphinx-gallery needs;
+* the whole site builds with warnings as errors (slow; needs the ``docs`` extra).
+"""
+
+import ast
+import doctest
+import importlib
+import importlib.util
+import inspect
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sklearn_tinymlp
+
+docscrape = pytest.importorskip("numpydoc.docscrape")
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+EXAMPLES = ROOT / "examples"
+
+DERIVATION_MODULES = [
+    "sklearn_tinymlp._network",
+    "sklearn_tinymlp._activations",
+    "sklearn_tinymlp._optimizers",
+    "sklearn_tinymlp._training",
+    "sklearn_tinymlp._lbfgs",
+    "sklearn_tinymlp._validation",
+]
+
+
+def _public_objects():
+    """(name, object) for each class and function in ``sklearn_tinymlp.__all__``."""
+    for name in sklearn_tinymlp.__all__:
+        obj = getattr(sklearn_tinymlp, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            yield name, obj
+
+
+def _public_methods(cls):
+    """Public methods defined by this package (not inherited from scikit-learn)."""
+    for name, member in inspect.getmembers(cls):
+        if name.startswith("_") or not callable(member):
+            continue
+        module = getattr(member, "__module__", "") or ""
+        if module.startswith("sklearn_tinymlp"):
+            yield name, member
+
+
+def _documented_parameters(doc):
+    """Names in a numpydoc Parameters section; 'a, b : float' documents both."""
+    names = []
+    for param in doc["Parameters"]:
+        names += [part.strip().lstrip("*") for part in param.name.split(",")]
+    return [name for name in names if name]
+
+
+def _signature_parameters(func):
+    params = inspect.signature(func).parameters.values()
+    return [
+        p.name
+        for p in params
+        if p.name not in ("self", "cls")
+        and p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    ]
+
+
+def _doc_and_signature(obj):
+    if inspect.isclass(obj):
+        return docscrape.ClassDoc(obj, config={"show_class_members": False}), obj.__init__
+    return docscrape.FunctionDoc(obj), obj
+
+
+def _parameter_cases():
+    for name, obj in _public_objects():
+        yield pytest.param(obj, id=name)
+        if inspect.isclass(obj):
+            for method_name, method in _public_methods(obj):
+                yield pytest.param(method, id=f"{name}.{method_name}")
+
+
+@pytest.mark.parametrize("obj", list(_parameter_cases()))
+def test_public_documented_parameters_match_signature(obj):
+    doc, func = _doc_and_signature(obj)
+    documented = _documented_parameters(doc)
+    expected = _signature_parameters(func)
+    assert documented == expected, (
+        f"{obj.__qualname__}: the docstring's Parameters section lists {documented}, "
+        f"the signature has {expected} (same names, same order)"
+    )
+
+
+@pytest.mark.parametrize(
+    "name, obj", [pytest.param(name, obj, id=name) for name, obj in _public_objects()]
+)
+def test_public_items_have_examples(name, obj):
+    doc, _ = _doc_and_signature(obj)
+    examples = "\n".join(doc["Examples"]).strip()
+    assert ">>>" in examples, f"{name} has no runnable Examples section in its docstring"
+
+
+def _derivation_cases():
+    for module_name in DERIVATION_MODULES:
+        module = importlib.import_module(module_name)
+        for name, obj in vars(module).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module_name:
+                continue
+            if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+                continue
+            if _documented_parameters(_doc_and_signature(obj)[0]):  # those that have one
+                yield pytest.param(obj, id=f"{module_name.rsplit('.', 1)[1]}.{name}")
+
+
+@pytest.mark.parametrize("obj", list(_derivation_cases()))
+def test_derivation_documented_parameters_match_signature(obj):
+    doc, func = _doc_and_signature(obj)
+    documented = _documented_parameters(doc)
+    expected = _signature_parameters(func)
+    assert documented == expected, (
+        f"{obj.__module__}.{obj.__qualname__}: Parameters lists {documented}, "
+        f"the signature has {expected}"
+    )
+
+
+def test_docstring_parameter_check_catches_a_mismatch():
+    def documented_wrongly(a, b):
+        """Do nothing.
+
+        Parameters
+        ----------
+        a : int
+            First.
+        c : int
+            Not in the signature.
+        """
+
+    doc, func = _doc_and_signature(documented_wrongly)
+    assert _documented_parameters(doc) == ["a", "c"]
+    assert _signature_parameters(func) == ["a", "b"]
+
+
+def test_every_public_name_is_in_the_api_reference():
+    api = (DOCS / "api.rst").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\s+([A-Za-z_][A-Za-z0-9_]*)\s*$", api, flags=re.MULTILINE))
+    listed |= set(re.findall(r"^\.\. auto\w+:: (?:sklearn_tinymlp\.)?(\w+)", api, re.MULTILINE))
+    missing = [n for n in sklearn_tinymlp.__all__ if n != "__version__" and n not in listed]
+    assert not missing, f"public names missing from docs/api.rst: {missing}"
+
+
+XREF = re.compile(r":(?:py:)?(?:func|class|meth|mod|attr|data):`~?(sklearn_tinymlp[\w.]*)`")
+
+
+def _resolve(dotted):
+    """Import the longest module prefix of ``dotted`` and getattr the rest."""
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attr in parts[split:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(dotted)
+
+
+def _documentation_sources():
+    return sorted(DOCS.glob("*.rst")) + sorted(EXAMPLES.glob("*.py"))
+
+
+def test_cross_references_to_the_package_resolve():
+    broken = []
+    for path in _documentation_sources():
+        for target in XREF.findall(path.read_text(encoding="utf-8")):
+            try:
+                _resolve(target)
+            except (ImportError, AttributeError):
+                broken.append(f"{path.relative_to(ROOT)}: {target}")
+    assert not broken, "references to things that do not exist:\n" + "\n".join(broken)
+
+
+# The ecosystem page's snippets need optional services and packages and are
+# exercised by the ecosystem tests and examples instead.
+PAGES_WITHOUT_DOCTESTS = {"ecosystem.rst"}
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        p
+        for p in sorted(DOCS.glob("*.rst"))
+        if p.name not in PAGES_WITHOUT_DOCTESTS and ">>>" in p.read_text(encoding="utf-8")
+    ],
+    ids=lambda p: p.name,
+)
+def test_code_in_the_pages_runs(page):
+    result = doctest.testfile(
+        str(page),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        verbose=False,
+    )
+    assert result.attempted > 0
+    assert result.failed == 0, f"{result.failed} doctest(s) failed in {page.name}"
+
+
+@pytest.mark.parametrize("script", sorted(EXAMPLES.glob("plot_*.py")), ids=lambda p: p.name)
+def test_gallery_scripts_have_a_title_block(script):
+    # sphinx-gallery reads the title from the docstring's first lines; a rule
+    # shorter than the title is a warning, and the build treats warnings as errors.
+    lines = inspect.cleandoc(
+        re.match(r'\s*(?:r?""")(.*?)"""', script.read_text(encoding="utf-8"), re.S).group(1)
+    ).splitlines()
+    assert len(lines) >= 3, f"{script.name}: no title block"
+    over, title, under = lines[0], lines[1], lines[2]
+    assert set(over) == {"="} and set(under) == {"="}, f"{script.name}: title not in '=' rules"
+    assert len(over) >= len(title) and len(under) >= len(title), (
+        f"{script.name}: the '=' rules must be at least as long as the title"
+    )
+
+
+def _imports_available(script):
+    """Whether every module the script imports at top level is installed."""
+    for node in ast.parse(script.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        else:
+            continue
+        if any(importlib.util.find_spec(name.split(".")[0]) is None for name in names):
+            return False
+    return True
+
+
+@pytest.mark.slow
+def test_documentation_builds_without_warnings(tmp_path):
+    """The site builds offline with -W, running every example (about a minute)."""
+    for package in ("sphinx", "sphinx_gallery", "pydata_sphinx_theme", "myst_parser"):
+        pytest.importorskip(package)
+    pytest.importorskip("matplotlib")
+    ignore = shutil.ignore_patterns(
+        "_build", "auto_examples", "gen_modules", "sg_execution_times.rst"
+    )
+    shutil.copytree(DOCS, tmp_path / "docs", ignore=ignore)
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    if (ROOT / "benchmarks").is_dir():
+        shutil.copytree(ROOT / "benchmarks", tmp_path / "benchmarks")
+    env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            str(tmp_path / "docs"),
+            str(tmp_path / "html"),
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-8000:]
+    for page in ("index", "getting_started", "math", "user_guide", "migrating", "performance"):
+        assert (tmp_path / "html" / f"{page}.html").is_file()
+    figures = sorted(
+        p.name for p in (tmp_path / "docs/auto_examples/images").glob("sphx_glr_*.png")
+    )
+    for script in EXAMPLES.glob("plot_*.py"):
+        if not _imports_available(script):
+            continue  # shown in the gallery but not run (see docs/conf.py)
+        assert any(f.startswith(f"sphx_glr_{script.stem}_0") for f in figures), (
+            f"{script.name} drew no figure"
+        )
