@@ -30,7 +30,12 @@ from ._lbfgs import fit_lbfgs
 from ._network import forward, init_params, log_loss
 from ._optimizers import AdamOptimizer, SGDOptimizer
 from ._training import ConvergenceMonitor, train_epoch
-from ._validation import class_weight_per_sample, validation_split
+from ._validation import (
+    balanced_weight_per_sample,
+    class_totals,
+    dict_weight_per_sample,
+    validation_split,
+)
 
 # Layout of a saved model's state. Bump it when a release renames or reshapes
 # fitted attributes so that models saved by earlier releases cannot be used;
@@ -101,10 +106,12 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum ('sgd' with momentum > 0).
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified),
-        stop when the validation accuracy has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, and restore the weights of the best epoch.
-        'sgd' and 'adam' only.
+        Hold out ``validation_fraction`` of the training weight (stratified by
+        class), stop when the validation log-loss has not fallen by ``tol`` for
+        ``n_iter_no_change`` epochs, and restore the weights of the epoch with
+        the lowest validation loss. The split works on units of sample weight,
+        so an integer weight still equals a repeated row. 'sgd' and 'adam'
+        only; ignored by ``partial_fit``.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     beta_1, beta_2 : float, default=0.9, 0.999
@@ -116,10 +123,13 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
     max_fun : int, default=15000
         Maximum number of loss evaluations ('lbfgs').
     class_weight : dict, 'balanced' or None, default=None
-        Weights for classes, multiplied into ``sample_weight``. 'balanced'
-        gives class c the weight ``S / (n_classes · S_c)`` where S_c is the
-        class's total sample weight. Not for multilabel y. In ``partial_fit``
-        only a dict is accepted ('balanced' needs the whole data set).
+        Weights for classes, multiplied into ``sample_weight``. A dict maps
+        labels to weights (unnamed classes get 1). 'balanced' gives class c the
+        weight ``S / (n_classes · S_c)`` where S_c is the class's total sample
+        weight and S the total; for multilabel y each label is balanced on its
+        own and the weights multiply. In ``partial_fit``, 'balanced' uses the
+        running class totals of every sample seen so far, so a single call on
+        the whole data set gives the same weights as ``fit``.
     callbacks : list of callable or None, default=None
         Each is called after every epoch as ``callback(estimator, info)``
         where ``info`` is a dict with keys 'epoch', 'loss', 'validation_score',
@@ -143,12 +153,14 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
     loss_curve_ : list of float
         Training loss per epoch (per iteration for 'lbfgs').
     validation_scores_ : list of float or None
-        Validation accuracy per epoch when ``early_stopping=True``.
+        Validation accuracy (weighted by sample weight) per epoch when
+        ``early_stopping=True``.
     validation_loss_curve_ : list of float or None
         Validation log-loss (without penalty) per epoch when
         ``early_stopping=True``.
     best_validation_score_ : float or None
-        Best validation accuracy when ``early_stopping=True``.
+        Validation accuracy of the restored (lowest validation loss) epoch
+        when ``early_stopping=True``.
     n_iter_ : int
         Number of epochs (iterations for 'lbfgs') run.
     t_ : int
@@ -427,6 +439,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
                 )
             self._label_binarizer = binarizer
             self.classes_ = binarizer.classes_
+            self._class_totals_seen = None
         elif (
             incremental
             and classes is not None
@@ -445,13 +458,29 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
                 )
         else:
             unseen = np.setdiff1d(np.unique(y), self.classes_)
+            if unseen.size and not incremental:
+                raise ValueError(
+                    "warm_start=True continues the previous fit, whose classes are "
+                    f"{self.classes_.tolist()!r}, but y contains other labels: "
+                    f"{unseen.tolist()!r}. "
+                    "Set warm_start=False to train a new network on these classes."
+                )
             if unseen.size:
                 raise ValueError(
                     f"y contains labels not seen before: {unseen.tolist()!r}; known classes are "
                     f"{self.classes_.tolist()!r}. Pass every label in `classes` on the first "
                     "partial_fit call, or call fit to start again."
                 )
-        return binarizer.transform(y).astype(X.dtype, copy=False)
+        if binarizer.y_type_ == "multilabel-indicator":
+            return binarizer.transform(y).astype(X.dtype, copy=False)
+        # The 0/1 targets built directly in X's dtype (one column for 2 classes):
+        # LabelBinarizer's sparse and int64 intermediates need ~5× this memory.
+        codes = np.searchsorted(self.classes_, y)
+        if len(self.classes_) == 2:
+            return (codes == 1).astype(X.dtype)[:, np.newaxis]
+        Y = np.zeros((len(codes), len(self.classes_)), dtype=X.dtype)
+        Y[np.arange(len(codes)), codes] = 1
+        return Y
 
     def _sample_weights(self, X, y, Y, sample_weight, incremental):
         """Combine sample_weight and class_weight; None means all ones."""
@@ -465,21 +494,22 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
                     "from; give at least one sample a positive weight."
                 )
         if self.class_weight is not None:
-            if self._label_binarizer.y_type_ == "multilabel-indicator":
+            multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
+            if self.class_weight == "balanced":
+                totals = class_totals(Y, sample_weight, multilabel)
+                if incremental:
+                    # partial_fit balances on every sample seen so far: the running totals.
+                    seen = getattr(self, "_class_totals_seen", None)
+                    totals = totals if seen is None else seen + totals
+                    self._class_totals_seen = totals
+                per_sample = balanced_weight_per_sample(Y, totals, multilabel, X.dtype)
+            elif multilabel:
                 raise ValueError(
-                    "class_weight is not supported for multilabel targets; pass "
-                    "sample_weight instead."
+                    "class_weight for multilabel targets must be 'balanced' (each label "
+                    "balanced on its own) or None; for other weightings pass sample_weight."
                 )
-            if incremental and self.class_weight == "balanced":
-                raise ValueError(
-                    "class_weight='balanced' is not supported by partial_fit: it needs the "
-                    "class frequencies of the whole data set. Compute them once with "
-                    "sklearn.utils.class_weight.compute_class_weight('balanced', classes=..., "
-                    "y=...) and pass the result as a dict."
-                )
-            per_sample = class_weight_per_sample(
-                self.class_weight, self.classes_, Y, sample_weight, X.dtype
-            )
+            else:
+                per_sample = dict_weight_per_sample(self.class_weight, self.classes_, Y, X.dtype)
             sample_weight = per_sample if sample_weight is None else sample_weight * per_sample
         if sample_weight is not None and not incremental:
             positive_classes = Y[sample_weight > 0].any(axis=0) if Y.shape[1] > 1 else None
@@ -665,9 +695,9 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         if rows is not None and rows.size == n_samples:
             rows = None
         early_stopping = self.early_stopping and not incremental
-        val_rows = None
         if early_stopping:
-            rows, val_rows = validation_split(
+            train_weight, val_weight = validation_split(
+                X,
                 Y,
                 sample_weight,
                 rows,
@@ -675,6 +705,10 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
                 rng,
                 stratify=self._label_binarizer.y_type_ != "multilabel-indicator",
             )
+            rows, val_rows = np.flatnonzero(train_weight), np.flatnonzero(val_weight)
+            unweighted = sample_weight is None and (train_weight[rows] == 1).all()
+            sample_weight = None if unweighted else train_weight.astype(X.dtype)
+            val_weight = None if unweighted else val_weight[val_rows].astype(X.dtype)
             self.validation_scores_ = []
             self.validation_loss_curve_ = []
         n_train = n_samples if rows is None else rows.size
@@ -724,10 +758,10 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
 
             score = val_loss = None
             if early_stopping:
-                score, val_loss = self._validation_figures(X, Y, sample_weight, val_rows)
+                score, val_loss = self._validation_figures(X[val_rows], Y[val_rows], val_weight)
                 self.validation_scores_.append(score)
                 self.validation_loss_curve_.append(val_loss)
-            stop = monitor.update(loss, score, params)
+            stop = monitor.update(loss, params, val_loss, score)
             seconds = time.perf_counter() - start
             if self.verbose:
                 line = f"Epoch {self.n_iter_}, loss = {loss:.8f}"
@@ -739,7 +773,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             if incremental:
                 break
             if stop:
-                what = "Validation score" if early_stopping else "Training loss"
+                what = "Validation loss" if early_stopping else "Training loss"
                 msg = (
                     f"{what} did not improve more than tol={self.tol} for "
                     f"{self.n_iter_no_change} consecutive epochs."
@@ -757,17 +791,15 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
                 )
 
         if early_stopping:
-            self.best_validation_score_ = monitor.best_score
+            self.best_validation_score_ = monitor.best_validation_score
             self.best_loss_ = None
             for p, best in zip(params, monitor.best_params):
                 p[...] = best
         else:
             self.best_loss_ = monitor.best_loss
 
-    def _validation_figures(self, X, Y, sample_weight, val_rows):
+    def _validation_figures(self, X_val, Y_val, sw_val):
         """Weighted accuracy and mean log-loss (no penalty) on the held-out rows."""
-        X_val, Y_val = X[val_rows], Y[val_rows]
-        sw_val = None if sample_weight is None else sample_weight[val_rows]
         _, logits = forward(
             X_val, self.coefs_, self.intercepts_, self.activation, self.out_activation_
         )

@@ -8,73 +8,164 @@ def _labels(Y):
     return Y[:, 0].astype(np.intp) if Y.shape[1] == 1 else Y.argmax(axis=1)
 
 
-def class_weight_per_sample(class_weight, classes, Y, sample_weight, dtype):
-    """Each sample's class weight, from a {label: weight} dict or 'balanced'.
+def class_totals(Y, sample_weight, multilabel):
+    """Total sample weight of each class (multilabel: of each label's 0 and 1)."""
+    sw = np.ones(Y.shape[0]) if sample_weight is None else sample_weight.astype(float)
+    if multilabel:
+        positive = sw @ Y
+        return np.stack([sw.sum() - positive, positive], axis=1)
+    n_classes = 2 if Y.shape[1] == 1 else Y.shape[1]
+    return np.bincount(_labels(Y), weights=sw, minlength=n_classes)
 
-    'balanced' gives class c the weight S / (n_classes · S_c), where S_c is the
-    total sample weight of class c (its count when unweighted), so that every
-    class carries the same total weight and the overall total stays S.
+
+def balanced_weight_per_sample(Y, totals, multilabel, dtype):
+    """'balanced' class weights: class c gets S / (n_classes · S_c).
+
+    S_c is the total sample weight of class c in ``totals`` (its count when
+    unweighted), so every class carries the same total weight and the overall
+    total stays S. For multilabel targets each label is balanced on its own and
+    a sample's weight is the product over labels (scikit-learn's
+    ``compute_sample_weight`` convention for multi-output targets).
     """
-    labels = _labels(Y)
-    if class_weight == "balanced":
-        sw = np.ones(len(labels)) if sample_weight is None else sample_weight
-        class_totals = np.bincount(labels, weights=sw, minlength=len(classes))
-        present = class_totals > 0
-        weights = np.zeros(len(classes))
-        weights[present] = sw.sum() / (present.sum() * class_totals[present])
-    else:
-        unknown = [label for label in class_weight if label not in set(classes.tolist())]
-        if unknown:
-            raise ValueError(
-                f"class_weight names labels that are not in the data: {unknown!r}; "
-                f"the classes are {classes.tolist()!r}."
-            )
-        weights = np.array([class_weight.get(c, 1.0) for c in classes.tolist()], dtype=float)
-        if (weights < 0).any() or not np.isfinite(weights).all():
-            raise ValueError(
-                f"class_weight values must be finite and non-negative, got {class_weight!r}."
-            )
-    return weights[labels].astype(dtype)
+    totals = np.asarray(totals, dtype=float)
+    if multilabel:
+        weights = np.zeros_like(totals)
+        present = totals > 0
+        label_sums = totals.sum(axis=1, keepdims=True)
+        n_present = present.sum(axis=1, keepdims=True)
+        weights[present] = (label_sums / (n_present * totals.clip(min=1e-300)))[present]
+        per_label = np.where(Y > 0, weights[:, 1], weights[:, 0])
+        return per_label.prod(axis=1).astype(dtype)
+    present = totals > 0
+    weights = np.zeros_like(totals)
+    weights[present] = totals.sum() / (present.sum() * totals[present])
+    return weights[_labels(Y)].astype(dtype)
 
 
-def validation_split(Y, sample_weight, rows, fraction, random_state, stratify=True):
-    """Split the usable rows into training and validation rows.
+def dict_weight_per_sample(class_weight, classes, Y, dtype):
+    """Each sample's weight from a {label: weight} dict; unnamed classes get 1."""
+    known = set(classes.tolist())
+    unknown = [label for label in class_weight if label not in known]
+    if unknown:
+        raise ValueError(
+            f"class_weight names labels that are not in the data: {unknown!r}; "
+            f"the classes are {classes.tolist()!r}."
+        )
+    weights = np.array([class_weight.get(c, 1.0) for c in classes.tolist()], dtype=float)
+    if (weights < 0).any() or not np.isfinite(weights).all():
+        raise ValueError(
+            f"class_weight values must be finite and non-negative, got {class_weight!r}."
+        )
+    return weights[_labels(Y)].astype(dtype)
 
-    ``ceil(fraction · n)`` rows are held out, shared among the classes in
-    proportion to their size (largest remainders first), with every class
-    keeping at least one training row. Multilabel targets are split without
-    stratification.
+
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+_CHUNK_ROWS = 4096
+# A row's weight is split into at most this many units (see validation_split).
+MAX_UNITS_PER_ROW = 64
+
+
+def _mix(x):
+    """splitmix64's finaliser, element-wise on a uint64 array (wraps around, by design)."""
+    z = x + _MIX[0]
+    z = (z ^ (z >> np.uint64(30))) * _MIX[1]
+    z = (z ^ (z >> np.uint64(27))) * _MIX[2]
+    return z ^ (z >> np.uint64(31))
+
+
+def _row_hashes(X, rows):
+    """A 64-bit hash of each row's content: identical rows, dense or sparse, hash alike.
+
+    The hash is a sum over the row's non-zero entries of mix(column, value bits), so
+    it does not depend on storage order; rows are read in chunks to bound memory.
+    """
+    hashes = np.empty(rows.size, dtype=np.uint64)
+    for start in range(0, rows.size, _CHUNK_ROWS):
+        chunk = X[rows[start : start + _CHUNK_ROWS]]
+        if hasattr(chunk, "tocsr"):
+            chunk = chunk.tocsr()
+            values = chunk.data.astype(np.float64) + 0.0  # + 0.0 folds −0.0 into 0.0
+            columns = chunk.indices
+            row_of = np.repeat(np.arange(chunk.shape[0]), np.diff(chunk.indptr))
+        else:
+            dense = np.asarray(chunk, dtype=np.float64)
+            row_of, columns = np.nonzero(dense)
+            values = dense[row_of, columns] + 0.0
+        keep = values != 0
+        terms = _mix(values[keep].view(np.uint64) ^ _mix(columns[keep].astype(np.uint64)))
+        part = np.zeros(chunk.shape[0], dtype=np.uint64)
+        np.add.at(part, row_of[keep], terms)
+        hashes[start : start + chunk.shape[0]] = part
+    return hashes
+
+
+def validation_split(X, Y, sample_weight, rows, fraction, random_state, stratify=True):
+    """Split the training weight into a training part and a validation part.
+
+    The split works on *units of weight*, not on rows, so that an integer sample
+    weight behaves exactly like repeating the row, early stopping included. A
+    row of weight w is ceil(w) units (each of mass 1, the last one the
+    remainder; at most ``MAX_UNITS_PER_ROW`` units of equal mass for heavier
+    rows). Every unit gets a pseudo-random key derived from the row's content,
+    its class, its copy number among identical rows and a seed drawn from
+    ``random_state``; within each class (unless ``stratify`` is False, as for
+    multilabel targets) the units with the smallest keys are held out until
+    ``fraction`` of the class's weight is reached, and each class keeps some
+    weight to train on. With unit weights and distinct rows this is an ordinary
+    random stratified split of the rows.
 
     Returns
     -------
-    train_rows, val_rows : ndarray of int
-        Indices into X.
+    train_weight, val_weight : ndarray of shape (n_samples,)
+        The training and validation weight of every row of X (zero for rows
+        outside ``rows``); they add up to the row's sample weight.
     """
-    candidates = np.arange(Y.shape[0]) if rows is None else rows
-    n = candidates.size
-    n_val = int(np.ceil(fraction * n))
-    if n < 2 or n_val >= n:
+    n_samples = Y.shape[0]
+    rows = np.arange(n_samples) if rows is None else rows
+    weights = np.ones(rows.size) if sample_weight is None else sample_weight[rows].astype(float)
+    seed = np.uint64(random_state.randint(np.iinfo(np.int32).max))
+    labels = _labels(Y)[rows] if stratify else np.zeros(rows.size, dtype=np.intp)
+
+    # Identity of a row: its content and class. Copies of one row are numbered so that
+    # k repeated rows get the same unit keys as one row of weight k.
+    identity = _mix(_row_hashes(X, rows) ^ _mix(labels.astype(np.uint64) ^ seed))
+    n_units = np.minimum(np.ceil(weights).astype(np.int64), MAX_UNITS_PER_ROW)
+    order = np.argsort(identity, kind="stable")
+    sorted_ids, sorted_units = identity[order], n_units[order]
+    group_start = np.r_[True, sorted_ids[1:] != sorted_ids[:-1]]
+    cumulative = np.cumsum(sorted_units) - sorted_units
+    offsets = np.empty_like(n_units)
+    offsets[order] = cumulative - np.maximum.accumulate(np.where(group_start, cumulative, 0))
+
+    unit_row = np.repeat(np.arange(rows.size), n_units)
+    unit_index = np.arange(unit_row.size) - np.repeat(np.cumsum(n_units) - n_units, n_units)
+    unit_mass = np.where(
+        weights[unit_row] > MAX_UNITS_PER_ROW,
+        weights[unit_row] / MAX_UNITS_PER_ROW,
+        np.minimum(1.0, weights[unit_row] - unit_index),
+    )
+    copy_number = (offsets[unit_row] + unit_index).astype(np.uint64)
+    keys = _mix(identity[unit_row] ^ _mix(copy_number + np.uint64(1)))
+
+    val_weight_rows = np.zeros(rows.size)
+    unit_labels = labels[unit_row]
+    for c in np.unique(unit_labels):
+        units = np.flatnonzero(unit_labels == c)
+        units = units[np.argsort(keys[units], kind="stable")]
+        mass = unit_mass[units]
+        target = fraction * mass.sum()
+        before = np.cumsum(mass) - mass
+        take = (before < target) & (before + mass < mass.sum())  # class keeps some weight
+        np.add.at(val_weight_rows, unit_row[units[take]], mass[take])
+
+    if not val_weight_rows.any() or np.allclose(val_weight_rows, weights):
         raise ValueError(
             f"early_stopping=True with validation_fraction={fraction} cannot hold out a "
-            f"validation set from {n} usable samples and keep samples to train on; "
-            "use more data, a smaller validation_fraction, or early_stopping=False."
+            f"validation set from {rows.size} usable samples and keep samples of each class "
+            "to train on; use more data, a larger validation_fraction, or early_stopping=False."
         )
-    shuffled = candidates[random_state.permutation(n)]
-    if not stratify:
-        return np.sort(shuffled[n_val:]), np.sort(shuffled[:n_val])
-    labels = _labels(Y)[shuffled]
-    counts = np.bincount(labels)
-    share = n_val * counts / n
-    per_class = np.floor(share).astype(int)
-    remainder_order = np.argsort(-(share - per_class), kind="stable")
-    per_class[remainder_order[: n_val - per_class.sum()]] += 1
-    per_class = np.minimum(per_class, np.maximum(counts - 1, 0))
-    val_mask = np.zeros(n, dtype=bool)
-    for c in np.flatnonzero(per_class):
-        val_mask[np.flatnonzero(labels == c)[: per_class[c]]] = True
-    if not val_mask.any():
-        raise ValueError(
-            "early_stopping=True: every class is too small to give up a validation "
-            "sample; use more data or early_stopping=False."
-        )
-    return np.sort(shuffled[~val_mask]), np.sort(shuffled[val_mask])
+    train_weight = np.zeros(n_samples)
+    val_weight = np.zeros(n_samples)
+    val_weight[rows] = val_weight_rows
+    train_weight[rows] = np.maximum(weights - val_weight_rows, 0.0)
+    return train_weight, val_weight

@@ -10,6 +10,12 @@ CONFIGURATIONS = [
     TinyMLPClassifier(solver="lbfgs"),
     TinyMLPClassifier(hidden_layer_sizes=(10, 10), activation="relu"),
     TinyMLPClassifier(early_stopping=True),
+    TinyMLPClassifier(solver="sgd", early_stopping=True),
+    TinyMLPClassifier(class_weight="balanced"),
+    # Several checks refit one instance on the same data and compare predictions, or compare
+    # two fits to 1e-7; with warm_start both hold when each fit converges tightly, which a
+    # strong penalty ensures on the checks' tiny data sets.
+    TinyMLPClassifier(warm_start=True, solver="lbfgs", alpha=10.0),
 ]
 
 

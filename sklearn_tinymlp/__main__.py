@@ -1,0 +1,85 @@
+"""Demo: ``python -m sklearn_tinymlp``.
+
+1. The derivation's 2-2-1 sigmoid network, trained by per-sample gradient
+   descent on a 2-D problem: its nine parameters before and after, and accuracy.
+2. A practical run: a scaled Pipeline tuned by a small grid search on digits.
+"""
+
+import time
+
+from sklearn.datasets import load_digits, make_moons
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_tinymlp import TinyMLPClassifier
+
+NAMES = ["w11", "w21", "b1", "w12", "w22", "b2", "w1", "w2", "b"]
+
+
+def nine_parameters(coefs, intercepts):
+    """The derivation's names for the 2-2-1 network's coefs_/intercepts_ entries."""
+    (W, V), (bh, bo) = coefs, intercepts
+    return [W[0, 0], W[1, 0], bh[0], W[0, 1], W[1, 1], bh[1], V[0, 0], V[1, 0], bo[0]]
+
+
+def derivation_demo():
+    print("1. The derivation's network: 2 inputs, 2 sigmoid hidden units, 1 sigmoid output,")
+    print("   log-loss, one gradient step per sample (solver='sgd', batch_size=1, momentum=0)")
+    X, y = make_moons(n_samples=500, noise=0.1, random_state=0)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    clf = TinyMLPClassifier(
+        hidden_layer_sizes=(2,),
+        activation="logistic",
+        solver="sgd",
+        batch_size=1,
+        momentum=0.0,
+        alpha=0.0,
+        learning_rate_init=0.5,
+        max_iter=60,
+        tol=0.0,
+        random_state=0,
+    )
+    # One step on one sample creates the network; put its parameters back to see the start.
+    clf.partial_fit(X_train[:1], y_train[:1], classes=[0, 1])
+    print(f"   held-out accuracy before training: {clf.score(X_test, y_test):.3f}")
+    initial = nine_parameters(clf.coefs_, clf.intercepts_)
+    clf.set_params(warm_start=True)
+    start = time.perf_counter()
+    clf.fit(X_train, y_train)
+    seconds = time.perf_counter() - start
+    print(f"   {clf.n_iter_ - 1} epochs = {clf.t_ - 1} per-sample updates in {seconds:.2f} s")
+    print("   parameter   after 1 step   after training")
+    for name, a, b in zip(NAMES, initial, nine_parameters(clf.coefs_, clf.intercepts_)):
+        print(f"   {name:>9}   {a:>+12.4f}   {b:>+14.4f}")
+    print(f"   held-out accuracy after training:  {clf.score(X_test, y_test):.3f}")
+
+
+def pipeline_demo():
+    print("\n2. digits: StandardScaler + TinyMLPClassifier, grid search over 3-fold CV")
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
+    pipe = make_pipeline(StandardScaler(), TinyMLPClassifier(max_iter=300, random_state=0))
+    grid = {
+        "tinymlpclassifier__hidden_layer_sizes": [(32,), (64,)],
+        "tinymlpclassifier__alpha": [1e-4, 1e-2],
+    }
+    start = time.perf_counter()
+    search = GridSearchCV(pipe, grid, cv=3).fit(X_train, y_train)
+    seconds = time.perf_counter() - start
+    for params, score in zip(search.cv_results_["params"], search.cv_results_["mean_test_score"]):
+        short = {k.split("__")[1]: v for k, v in params.items()}
+        print(f"   {short}: mean CV accuracy {score:.3f}")
+    print(f"   best: {search.best_params_} ({seconds:.1f} s for the search)")
+    print(f"   held-out accuracy of the best pipeline: {search.score(X_test, y_test):.3f}")
+    scores = cross_val_score(search.best_estimator_, X, y, cv=3)
+    print(f"   cross_val_score of the best pipeline on all digits: {scores.round(3)}")
+
+
+def main():
+    derivation_demo()
+    pipeline_demo()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Behaviour of TinyMLPClassifier: the scikit-learn workflow, attributes, solvers."""
+
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_iris, make_multilabel_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_tinymlp import TinyMLPClassifier
+
+FITTED_ATTRIBUTES = [
+    "classes_",
+    "coefs_",
+    "intercepts_",
+    "loss_",
+    "best_loss_",
+    "loss_curve_",
+    "n_iter_",
+    "t_",
+    "n_layers_",
+    "n_outputs_",
+    "out_activation_",
+    "n_features_in_",
+]
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+def test_pipeline_grid_search_and_cross_validation_on_a_bundled_dataset():
+    X, y = load_breast_cancer(return_X_y=True)
+    pipe = make_pipeline(
+        StandardScaler(), TinyMLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", random_state=0)
+    )
+    grid = {
+        "tinymlpclassifier__alpha": [1e-3, 1.0],
+        "tinymlpclassifier__activation": ["logistic", "relu"],
+    }
+    search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+    assert search.best_score_ > 0.95
+    assert len(search.cv_results_["params"]) == 4
+    scores = cross_val_score(search.best_estimator_, X, y, cv=3)
+    assert scores.shape == (3,) and scores.min() > 0.93
+
+
+def test_parameters_match_mlpclassifier():
+    ours = TinyMLPClassifier().get_params()
+    theirs = MLPClassifier().get_params()
+    assert set(theirs) <= set(ours)
+    assert set(ours) - set(theirs) == {"class_weight", "callbacks"}
+    differing = {k for k in theirs if ours[k] != theirs[k]}
+    assert differing == {"activation"}  # the derivation's sigmoid is our default
+    ours_sig = inspect.signature(TinyMLPClassifier.__init__).parameters
+    theirs_sig = inspect.signature(MLPClassifier.__init__).parameters
+    assert [p.kind for n, p in theirs_sig.items()] == [ours_sig[n].kind for n in theirs_sig]
+
+
+def test_a_grid_for_mlpclassifier_works_unchanged():
+    X, y = load_iris(return_X_y=True)
+    grid = {
+        "hidden_layer_sizes": [(5,), (5, 5)],
+        "solver": ["lbfgs", "adam"],
+        "alpha": [1e-4, 1e-2],
+    }
+    search = GridSearchCV(TinyMLPClassifier(max_iter=50, random_state=0), grid, cv=2).fit(X, y)
+    assert len(search.cv_results_["mean_test_score"]) == 8
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_fitted_attributes_like_mlpclassifier(solver):
+    X, y = load_iris(return_X_y=True)
+    ours = TinyMLPClassifier((4, 3), solver=solver, max_iter=20, random_state=0).fit(X, y)
+    theirs = MLPClassifier((4, 3), solver=solver, max_iter=20, random_state=0).fit(X, y)
+    for name in FITTED_ATTRIBUTES:
+        assert hasattr(ours, name), name
+    assert [c.shape for c in ours.coefs_] == [c.shape for c in theirs.coefs_]
+    assert [b.shape for b in ours.intercepts_] == [b.shape for b in theirs.intercepts_]
+    assert ours.n_layers_ == theirs.n_layers_ == 4
+    assert ours.n_outputs_ == theirs.n_outputs_ == 3
+    assert ours.out_activation_ == theirs.out_activation_ == "softmax"
+    assert len(ours.loss_curve_) == ours.n_iter_
+    assert ours.loss_ == pytest.approx(ours.loss_curve_[-1])
+
+
+def test_output_heads():
+    X, y = load_iris(return_X_y=True)
+    binary = TinyMLPClassifier((5,), solver="lbfgs", random_state=0).fit(X, y == 2)
+    assert binary.out_activation_ == "logistic" and binary.n_outputs_ == 1
+    assert binary.predict_proba(X).shape == (150, 2)
+    X_ml, Y_ml = make_multilabel_classification(n_samples=60, n_classes=4, random_state=0)
+    multilabel = TinyMLPClassifier((8,), solver="lbfgs", random_state=0).fit(X_ml, Y_ml)
+    assert multilabel.out_activation_ == "logistic" and multilabel.n_outputs_ == 4
+    proba = multilabel.predict_proba(X_ml)
+    assert proba.shape == (60, 4)
+    np.testing.assert_array_equal(multilabel.predict(X_ml), (proba > 0.5).astype(int))
+    assert (multilabel.predict(X_ml) == Y_ml).mean() > 0.8
+
+
+@pytest.mark.parametrize(
+    "labels", [np.array(["setosa", "versicolor", "virginica"]), np.array([-1, 0, 7])]
+)
+def test_probabilities_and_labels(labels):
+    X, y = load_iris(return_X_y=True)
+    y = labels[y]
+    clf = TinyMLPClassifier((6,), solver="lbfgs", random_state=0).fit(X, y)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(clf.classes_, labels)
+    np.testing.assert_array_equal(clf.predict(X), labels[proba.argmax(axis=1)])
+    np.testing.assert_allclose(clf.predict_log_proba(X), np.log(proba), atol=1e-10)
+    assert clf.score(X, y) > 0.95
+
+
+def test_setting_weights_then_partial_fit_continues_from_them():
+    X, y = load_iris(return_X_y=True)
+    clf = TinyMLPClassifier(
+        (3,), solver="sgd", learning_rate_init=0.1, momentum=0.0, random_state=0, shuffle=False
+    )
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    rng = np.random.RandomState(42)
+    chosen_coefs = [rng.normal(scale=0.5, size=c.shape) for c in clf.coefs_]
+    chosen_intercepts = [np.zeros_like(b) for b in clf.intercepts_]
+    clf.coefs_ = [c.copy() for c in chosen_coefs]
+    clf.intercepts_ = [b.copy() for b in chosen_intercepts]
+    reference = TinyMLPClassifier(**clf.get_params()).partial_fit(X, y, classes=[0, 1, 2])
+    reference.coefs_ = [c.copy() for c in chosen_coefs]
+    reference.intercepts_ = [b.copy() for b in chosen_intercepts]
+    clf.partial_fit(X, y)
+    reference.partial_fit(X, y)
+    for a, b in zip(clf.coefs_ + clf.intercepts_, reference.coefs_ + reference.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    assert not np.allclose(clf.coefs_[0], chosen_coefs[0])  # it trained from them
+
+    clf.coefs_ = [np.zeros((5, 3)), clf.coefs_[1]]
+    with pytest.raises(ValueError, match="shapes"):
+        clf.partial_fit(X, y)
+
+
+def test_lbfgs_records_a_loss_curve_and_warns_when_not_converged():
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises(ConvergenceWarning, match="max_iter"):
+            TinyMLPClassifier((5,), solver="lbfgs", max_iter=3, random_state=0).fit(X, y)
+    clf = TinyMLPClassifier((5,), solver="lbfgs", max_iter=50, random_state=0).fit(X, y)
+    assert len(clf.loss_curve_) == clf.n_iter_
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    assert clf.loss_ == pytest.approx(clf.loss_curve_[-1])
+
+
+def test_full_batch_gradient_descent_is_batch_size_at_least_n_samples():
+    X, y = load_iris(return_X_y=True)
+    params = dict(hidden_layer_sizes=(4,), solver="sgd", momentum=0.0, max_iter=5, random_state=0)
+    a = TinyMLPClassifier(batch_size=len(X), shuffle=False, **params).fit(X, y)
+    b = TinyMLPClassifier(batch_size=len(X), shuffle=True, **params).fit(X, y)
+    for p, q in zip(a.coefs_, b.coefs_):  # order does not matter for a full batch
+        np.testing.assert_allclose(p, q, rtol=1e-12)
+    assert a.t_ == 5 * len(X)
+
+
+def test_divergence_stops_with_a_clear_error_and_finite_weights():
+    X, y = load_iris(return_X_y=True)
+    clf = TinyMLPClassifier(
+        (50,),
+        activation="identity",
+        solver="sgd",
+        learning_rate_init=1e6,
+        max_iter=50,
+        n_iter_no_change=50,
+        random_state=0,
+    )
+    with pytest.raises(ValueError, match=r"learning_rate_init=1000000\.0.*StandardScaler"):
+        clf.fit(X * 1e3, y)
+    assert all(np.isfinite(c).all() for c in clf.coefs_)

@@ -1,0 +1,69 @@
+"""One step of each update rule against its closed form."""
+
+import numpy as np
+import pytest
+
+from sklearn_tinymlp._optimizers import AdamOptimizer, SGDOptimizer
+
+
+def arrays():
+    return [np.array([[0.5, -1.0], [2.0, 0.25]]), np.array([0.1, -0.2])]
+
+
+def grads():
+    return [np.array([[0.3, -0.6], [1.2, 0.0]]), np.array([-0.5, 0.4])]
+
+
+def test_plain_gradient_step():
+    params = arrays()
+    SGDOptimizer(params, 0.1, momentum=0.0).update_params(params, grads())
+    for p, p0, g in zip(params, arrays(), grads()):
+        np.testing.assert_allclose(p, p0 - 0.1 * g, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_momentum_two_steps(nesterov):
+    lr, mu = 0.1, 0.9
+    params = arrays()
+    opt = SGDOptimizer(params, lr, momentum=mu, nesterov=nesterov)
+    opt.update_params(params, grads())
+    opt.update_params(params, grads())
+    for p, p0, g in zip(params, arrays(), grads()):
+        v1 = -lr * g
+        v2 = mu * v1 - lr * g
+        if nesterov:
+            expected = p0 + (mu * v1 - lr * g) + (mu * v2 - lr * g)
+        else:
+            expected = p0 + v1 + v2
+        np.testing.assert_allclose(p, expected, rtol=0, atol=1e-14)
+
+
+def test_adam_two_steps():
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    params = arrays()
+    opt = AdamOptimizer(params, lr, b1, b2, eps)
+    g = grads()
+    opt.update_params(params, [x.copy() for x in g])
+    opt.update_params(params, [x.copy() for x in g])
+    for p, p0, gi in zip(params, arrays(), g):
+        expected = p0.copy()
+        m = np.zeros_like(p0)
+        v = np.zeros_like(p0)
+        for t in (1, 2):
+            m = b1 * m + (1 - b1) * gi
+            v = b2 * v + (1 - b2) * gi**2
+            # bias correction folded into the step (scikit-learn's form: ε added to √v)
+            expected -= lr * np.sqrt(1 - b2**t) / (1 - b1**t) * m / (np.sqrt(v) + eps)
+        np.testing.assert_allclose(p, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_invscaling_and_adaptive_schedules():
+    opt = SGDOptimizer([np.zeros(1)], 0.5, "invscaling", momentum=0.0, power_t=0.5)
+    opt.iteration_ends(99)
+    assert opt.learning_rate == pytest.approx(0.05)
+    opt = SGDOptimizer([np.zeros(1)], 0.5, "adaptive", momentum=0.0)
+    assert opt.trigger_stopping("no progress.", verbose=False) is False
+    assert opt.learning_rate == pytest.approx(0.1)
+    opt.learning_rate = 1e-7
+    assert opt.trigger_stopping("no progress.", verbose=False) is True
+    assert SGDOptimizer([np.zeros(1)], 0.5).trigger_stopping("x", False) is True

@@ -1,0 +1,351 @@
+"""partial_fit, warm start, early stopping, sample and class weights, float32, sparse, progress."""
+
+import pickle
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.datasets import load_iris, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import recall_score
+from sklearn.model_selection import GridSearchCV, train_test_split
+
+from sklearn_tinymlp import TinyMLPClassifier
+
+
+@pytest.fixture(autouse=True)
+def _quiet_convergence():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return (X - X.mean(0)) / X.std(0), y
+
+
+def assert_same_weights(a, b, **tol):
+    for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+        if tol:
+            np.testing.assert_allclose(p, q, **tol)
+        else:
+            np.testing.assert_array_equal(p, q)
+
+
+# --- partial_fit and warm_start ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_partial_fit_epochs_equal_fit_epochs(solver):
+    X, y = iris()
+    params = dict(hidden_layer_sizes=(5,), solver=solver, random_state=0, tol=0.0, max_iter=4)
+    fitted = TinyMLPClassifier(**params, n_iter_no_change=100).fit(X, y)
+    stream = TinyMLPClassifier(**params)
+    stream.partial_fit(X, y, classes=np.unique(y))
+    for _ in range(3):
+        stream.partial_fit(X, y)
+    assert_same_weights(fitted, stream)
+    assert stream.n_iter_ == 4 and stream.t_ == 4 * len(X)
+    assert stream.loss_curve_ == pytest.approx(fitted.loss_curve_)
+
+
+def test_partial_fit_errors():
+    X, y = iris()
+    clf = TinyMLPClassifier((3,), solver="sgd")
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1])
+    with pytest.raises(ValueError, match=r"labels not seen before: \[2\]"):
+        clf.partial_fit(X, y)
+    with pytest.raises(ValueError, match="X has 3 features, but TinyMLPClassifier is expecting 4"):
+        clf.partial_fit(X[:, :3], y[y < 2][:150] if False else y * 0)
+    with pytest.raises(ValueError, match="differs from the classes of the first"):
+        clf.partial_fit(X, y * 0, classes=[0, 1, 2])
+
+
+def test_lbfgs_has_no_partial_fit():
+    clf = TinyMLPClassifier(solver="lbfgs")
+    assert not hasattr(clf, "partial_fit")
+    with pytest.raises(AttributeError, match="partial_fit"):
+        clf.partial_fit(*iris())
+    assert hasattr(clf.set_params(solver="adam"), "partial_fit")
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_warm_start_continues_from_the_current_weights(solver):
+    X, y = iris()
+    clf = TinyMLPClassifier((4,), solver=solver, max_iter=5, random_state=0).fit(X, y)
+    before = [c.copy() for c in clf.coefs_]
+    cold_again = clone(clf).fit(X, y)
+    assert_same_weights(clf, cold_again)  # warm_start=False: same start, same result
+    clf.set_params(warm_start=True).fit(X, y)
+    assert not np.allclose(clf.coefs_[0], before[0])
+    fresh = TinyMLPClassifier((4,), solver=solver, max_iter=5, random_state=0)
+    fresh.fit(X, y)
+    fresh.coefs_ = [c.copy() for c in before]
+    assert not np.allclose(fresh.coefs_[0], clf.coefs_[0])
+    with pytest.raises(ValueError, match="warm_start=True continues the previous fit"):
+        clf.fit(X, y + 5)
+
+
+# --- early stopping -----------------------------------------------------------------------
+
+
+def test_early_stopping_restores_the_best_epoch():
+    X, y = make_classification(n_samples=300, n_features=10, flip_y=0.2, random_state=0)
+    snapshots = []
+
+    def keep(estimator, info):
+        snapshots.append([c.copy() for c in estimator.coefs_ + estimator.intercepts_])
+
+    clf = TinyMLPClassifier(
+        (30,),
+        solver="adam",
+        learning_rate_init=0.05,
+        early_stopping=True,
+        n_iter_no_change=5,
+        max_iter=200,
+        random_state=0,
+        callbacks=[keep],
+    ).fit(X, y)
+    curve = clf.validation_loss_curve_
+    assert len(curve) == len(clf.validation_scores_) == len(clf.loss_curve_) == clf.n_iter_
+    assert clf.n_iter_ < 200  # it stopped early ...
+    best = int(np.argmin(curve))
+    assert best < clf.n_iter_ - 1  # ... after the best epoch, so restoring matters
+    for param, snapshot in zip(clf.coefs_ + clf.intercepts_, snapshots[best]):
+        np.testing.assert_array_equal(param, snapshot)
+    assert clf.best_validation_score_ == clf.validation_scores_[best]
+    assert clf.best_loss_ is None
+
+
+def test_early_stopping_split_is_stratified_and_uses_the_fraction():
+    X, y = iris()
+    clf = TinyMLPClassifier((3,), early_stopping=True, validation_fraction=0.2, max_iter=2)
+    from sklearn_tinymlp._validation import validation_split
+
+    Y = np.eye(3)[y]
+    train, val = validation_split(X, Y, None, None, 0.2, np.random.RandomState(0))
+    assert set(np.unique(train)) == set(np.unique(val)) == {0.0, 1.0}
+    assert np.array_equal(train + val, np.ones(len(y)))
+    assert np.bincount(y[val > 0]).tolist() == [10, 10, 10]
+    clf.fit(X, y)
+    assert len(clf.validation_scores_) == 2
+
+
+def test_early_stopping_with_a_class_too_small_to_split():
+    X, y = iris()
+    X, y = X[:101], y[:101]  # class 2 has a single sample
+    clf = TinyMLPClassifier((3,), early_stopping=True, max_iter=3, random_state=0).fit(X, y)
+    assert clf.n_iter_ == 3
+    with pytest.raises(ValueError, match="cannot hold out a validation set"):
+        TinyMLPClassifier(early_stopping=True).fit(X[[0, 60]], y[[0, 60]])
+
+
+def test_early_stopping_validation_figures_are_weighted():
+    X, y = iris()
+    sw = np.where(y == 0, 3.0, 1.0)
+    params = dict(
+        hidden_layer_sizes=(3,), early_stopping=True, batch_size=10_000, max_iter=3, random_state=0
+    )
+    weighted = TinyMLPClassifier(**params).fit(X, y, sample_weight=sw)
+    repeated = TinyMLPClassifier(**params).fit(
+        X.repeat(sw.astype(int), 0), y.repeat(sw.astype(int))
+    )
+    assert weighted.validation_scores_ == pytest.approx(repeated.validation_scores_)
+    assert weighted.validation_loss_curve_ == pytest.approx(repeated.validation_loss_curve_)
+    assert_same_weights(weighted, repeated, rtol=1e-9, atol=1e-12)
+
+
+# --- sample_weight and class_weight ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(solver="lbfgs"),
+        dict(solver="sgd", batch_size=10_000),
+        dict(solver="adam", batch_size=10_000),
+        dict(solver="adam", early_stopping=True, batch_size=10_000),
+        dict(solver="sgd", early_stopping=True, batch_size=10_000),
+    ],
+    ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()),
+)
+def test_integer_weights_equal_repeated_rows_and_zero_weights_dropped_rows(params):
+    X, y = iris()
+    rng = np.random.RandomState(0)
+    sw = rng.randint(0, 4, size=len(y))
+    common = dict(hidden_layer_sizes=(4,), max_iter=30, random_state=0, **params)
+    weighted = TinyMLPClassifier(**common).fit(X, y, sample_weight=sw)
+    repeated = TinyMLPClassifier(**common).fit(X.repeat(sw, 0), y.repeat(sw))
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-6)
+    keep = sw > 0
+    zeros = TinyMLPClassifier(**common).fit(X, y, sample_weight=keep.astype(float))
+    dropped = TinyMLPClassifier(**common).fit(X[keep], y[keep])
+    np.testing.assert_allclose(zeros.predict_proba(X), dropped.predict_proba(X), rtol=1e-7)
+
+
+def test_zero_weights_with_mini_batches_equal_dropped_rows():
+    X, y = iris()
+    keep = np.arange(len(y)) % 3 != 0
+    common = dict(hidden_layer_sizes=(4,), solver="sgd", batch_size=16, max_iter=5, random_state=0)
+    zeros = TinyMLPClassifier(**common).fit(X, y, sample_weight=keep.astype(float))
+    dropped = TinyMLPClassifier(**common).fit(X[keep], y[keep])
+    assert_same_weights(zeros, dropped)
+
+
+def test_class_weight_dict_equals_sample_weight():
+    X, y = iris()
+    common = dict(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=30, random_state=0)
+    by_class = TinyMLPClassifier(class_weight={0: 2.0, 2: 0.5}, **common).fit(X, y)
+    by_sample = TinyMLPClassifier(**common).fit(X, y, sample_weight=np.array([2.0, 1.0, 0.5])[y])
+    assert_same_weights(by_class, by_sample)
+    sw = np.linspace(0.5, 2, len(y))
+    both = TinyMLPClassifier(class_weight={0: 2.0}, **common).fit(X, y, sample_weight=sw)
+    product = TinyMLPClassifier(**common).fit(X, y, sample_weight=sw * np.where(y == 0, 2.0, 1.0))
+    assert_same_weights(both, product)
+
+
+def test_balanced_class_weight_raises_minority_recall_at_equal_total_weight():
+    X, y = make_classification(
+        n_samples=2000,
+        n_features=8,
+        weights=[0.95, 0.05],
+        class_sep=0.5,
+        flip_y=0.02,
+        random_state=0,
+    )
+    X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
+    common = dict(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=50, random_state=0)
+    plain = TinyMLPClassifier(**common).fit(X_train, y_train)
+    balanced = TinyMLPClassifier(class_weight="balanced", **common).fit(X_train, y_train)
+    # 'balanced' keeps the total weight equal to the number of samples
+    from sklearn_tinymlp._validation import balanced_weight_per_sample, class_totals
+
+    Y = y_train[:, None].astype(float)
+    w = balanced_weight_per_sample(Y, class_totals(Y, None, False), False, float)
+    assert w.sum() == pytest.approx(len(y_train))
+    plain_recall = recall_score(y_test, plain.predict(X_test))
+    balanced_recall = recall_score(y_test, balanced.predict(X_test))
+    assert balanced_recall > plain_recall + 0.1
+
+
+def test_class_weight_in_partial_fit():
+    X, y = iris()
+    clf = TinyMLPClassifier((3,), solver="sgd", class_weight={0: 5.0}, random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    clf.partial_fit(X, y)
+    # 'balanced' uses the running class totals: one call on all data equals fit's weights
+    common = dict(hidden_layer_sizes=(3,), solver="sgd", max_iter=1, random_state=0, shuffle=False)
+    streamed = TinyMLPClassifier(class_weight="balanced", **common)
+    streamed.partial_fit(X[y > 0], y[y > 0], classes=[0, 1, 2])
+    assert streamed._class_totals_seen.tolist() == [0, 50, 50]
+    streamed.partial_fit(X[y == 0], y[y == 0])
+    assert streamed._class_totals_seen.tolist() == [50, 50, 50]
+    once = TinyMLPClassifier(class_weight="balanced", **common).partial_fit(X, y, classes=[0, 1, 2])
+    fitted = TinyMLPClassifier(class_weight="balanced", **common).fit(X, y)
+    assert_same_weights(once, fitted)
+
+
+# --- precision and sparse input ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_float32_end_to_end(solver):
+    X, y = iris()
+    X32 = X.astype(np.float32)
+    clf = TinyMLPClassifier((5,), solver=solver, max_iter=20, random_state=0).fit(X32, y)
+    assert all(c.dtype == np.float32 for c in clf.coefs_ + clf.intercepts_)
+    assert clf.predict_proba(X32).dtype == np.float32
+    assert np.isfinite(clf.loss_)
+    clf64 = TinyMLPClassifier((5,), solver=solver, max_iter=20, random_state=0).fit(X, y)
+    assert all(c.dtype == np.float64 for c in clf64.coefs_)
+    np.testing.assert_allclose(clf.predict_proba(X32), clf64.predict_proba(X), atol=2e-3)
+
+
+def test_float32_fit_makes_no_float64_copy_of_X():
+    X, y = make_classification(n_samples=50_000, n_features=20, random_state=0)
+    X = X.astype(np.float32)
+    clf = TinyMLPClassifier((8,), solver="sgd", batch_size=256, max_iter=1, random_state=0)
+    tracemalloc.start()
+    clf.fit(X, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < X.nbytes  # a float64 copy alone would be 2 × X.nbytes
+
+
+class NoDensifyCSR(sparse.csr_matrix):
+    """A CSR matrix that refuses to be turned into a dense array as a whole."""
+
+    def toarray(self, *args, **kwargs):
+        raise AssertionError("the whole sparse matrix was densified")
+
+    todense = toarray
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_sparse_input_equals_dense(fmt, solver):
+    X, y = iris()
+    X[np.abs(X) < 0.5] = 0
+    common = dict(hidden_layer_sizes=(4,), solver=solver, max_iter=10, random_state=0)
+    dense = TinyMLPClassifier(**common).fit(X, y)
+    Xs = NoDensifyCSR(X) if fmt == "csr" else sparse.csc_matrix(X)
+    sparse_clf = TinyMLPClassifier(**common).fit(Xs, y)
+    assert_same_weights(dense, sparse_clf, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(sparse_clf.predict_proba(Xs), dense.predict_proba(X), rtol=1e-10)
+    if solver != "lbfgs":
+        sparse_clf.partial_fit(Xs, y)
+        sparse_clf.set_params(early_stopping=True, warm_start=True).fit(Xs, y)
+
+
+# --- progress: verbose and callbacks -------------------------------------------------------------
+
+
+def test_verbose_prints_one_line_per_epoch(capsys):
+    X, y = iris()
+    TinyMLPClassifier((3,), max_iter=4, verbose=True, early_stopping=True, random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    epoch_lines = [line for line in lines if line.startswith("Epoch")]
+    assert len(epoch_lines) == 4
+    assert "loss = " in epoch_lines[0] and "validation score = " in epoch_lines[0]
+    assert epoch_lines[0].endswith(" s")
+
+
+def test_callbacks_see_every_epoch_and_can_stop_training():
+    X, y = iris()
+    seen = []
+
+    def record(estimator, info):
+        seen.append(info)
+        return info["epoch"] == 3
+
+    clf = TinyMLPClassifier((3,), max_iter=50, callbacks=[record], random_state=0).fit(X, y)
+    assert clf.n_iter_ == 3 and len(seen) == 3
+    assert set(seen[0]) == {
+        "epoch",
+        "loss",
+        "validation_score",
+        "validation_loss",
+        "learning_rate",
+        "seconds",
+    }
+    assert [info["loss"] for info in seen] == clf.loss_curve_
+
+
+def test_callbacks_survive_clone_pickle_and_grid_search():
+    X, y = iris()
+    calls = []
+    clf = TinyMLPClassifier((3,), max_iter=3, callbacks=[lambda est, info: calls.append(1)])
+    assert clone(clf).callbacks == clf.callbacks
+    clf.fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))  # a lambda cannot be pickled: callbacks dropped
+    assert restored.callbacks is None
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    search = GridSearchCV(clf, {"alpha": [1e-4, 1e-2]}, cv=2).fit(X, y)
+    assert search.best_estimator_.n_iter_ == 3
+    assert len(calls) == 3 + 2 * 2 * 3 + 3
