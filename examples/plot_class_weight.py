@@ -64,6 +64,7 @@ plt.show()
 
 # %%
 # A dict gives any weights you like, e.g. ``class_weight={1: 5.0, 2: 10.0}``
-# (unlisted classes weigh 1). In ``partial_fit`` only a dict is accepted,
-# since 'balanced' needs the class frequencies of the whole data set; compute
-# them once with :func:`sklearn.utils.class_weight.compute_class_weight`.
+# (unlisted classes weigh 1). In ``partial_fit``, 'balanced' uses the running
+# class totals of every sample seen so far; when the class frequencies are
+# known in advance, compute the weights once with
+# :func:`sklearn.utils.class_weight.compute_class_weight` and pass a dict.

@@ -6,9 +6,9 @@ Loss curves: sgd, adam and lbfgs, and early stopping
 ``loss_curve_`` records the training loss (mean log-loss plus the L2 penalty)
 after every epoch for the stochastic solvers and after every iteration for
 ``lbfgs``. With ``early_stopping=True`` the estimator also records, for the
-held-out validation set, the accuracy (``validation_scores_``) and the
-log-loss (``validation_loss_curve_``), and at the end restores the weights of
-the epoch with the best validation accuracy.
+held-out validation set, the log-loss (``validation_loss_curve_``) and the
+accuracy (``validation_scores_``), and at the end restores the weights of
+the epoch with the lowest validation loss.
 """
 
 # %%
@@ -57,9 +57,9 @@ fig.tight_layout()
 # Early stopping: the validation curves
 # -------------------------------------
 # Here 10% of the training data is held out (stratified). Training stops once
-# the validation accuracy has not improved by ``tol`` for ``n_iter_no_change``
-# epochs, and the weights of the best epoch are put back, so the model you get
-# is the one at the dotted line, not the last one.
+# the validation loss has not fallen by ``tol`` for ``n_iter_no_change``
+# epochs, and the weights of the epoch with the lowest validation loss are put
+# back, so the model you get is the one at the dotted line, not the last one.
 clf = TinyMLPClassifier(
     hidden_layer_sizes=(64,),
     learning_rate_init=0.01,
@@ -70,10 +70,10 @@ clf = TinyMLPClassifier(
     random_state=0,
 ).fit(X_train, y_train)
 epochs = np.arange(1, clf.n_iter_ + 1)
-best_epoch = int(np.argmax(clf.validation_scores_)) + 1
-print(f"stopped after {clf.n_iter_} epochs; best validation accuracy "
-      f"{clf.best_validation_score_:.3f} at epoch {best_epoch}; "
-      f"test accuracy {clf.score(X_test, y_test):.3f}")  # fmt: skip
+best_epoch = int(np.argmin(clf.validation_loss_curve_)) + 1  # the restored epoch
+print(f"stopped after {clf.n_iter_} epochs; lowest validation loss at epoch {best_epoch} "
+      f"(validation accuracy {clf.best_validation_score_:.3f}); "
+      f"test accuracy of the restored weights {clf.score(X_test, y_test):.3f}")  # fmt: skip
 
 fig, (ax_loss, ax_score) = plt.subplots(1, 2, figsize=(11, 4.2))
 ax_loss.plot(epochs, clf.loss_curve_, label="training loss (loss_curve_)")
