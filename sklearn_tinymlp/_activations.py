@@ -10,7 +10,7 @@ loop allocates no temporaries for them.
 """
 
 import numpy as np
-from scipy.special import expit, log_expit, logsumexp
+from scipy.special import log_expit, logsumexp
 
 # --- hidden activations: f(z) and f'(z) written as a function of a = f(z) ---
 
@@ -26,8 +26,17 @@ def identity_derivative(a, delta):
 
 
 def logistic(z):
-    """The derivation's σ(z) = 1 / (1 + e^(−z)), computed without overflow."""
-    return expit(z, out=z)
+    """The derivation's σ(z) = 1 / (1 + e^(−z)).
+
+    Written out rather than calling ``scipy.special.expit``: NumPy's vectorised
+    ``exp`` makes this several times faster.  For z < −709 e^(−z) overflows to
+    inf and σ(z) = 1/inf = 0, the correctly rounded answer.
+    """
+    with np.errstate(over="ignore"):
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+    z += 1
+    return np.divide(1, z, out=z)
 
 
 def logistic_derivative(a, delta):

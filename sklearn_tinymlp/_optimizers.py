@@ -8,7 +8,34 @@ the same objects throughout training.
 import numpy as np
 
 
-class SGDOptimizer:
+class _FlatStateMixin:
+    """Lets a fast training loop hold the optimizer's state as one flat vector.
+
+    ``flatten_state(layout)`` replaces each per-parameter state list by a
+    one-element list holding the concatenated state, so that
+    ``update_params((theta,), (grad,))`` steps the whole network at once (the
+    rules are elementwise, so the numbers are the same);
+    ``unflatten_state(layout)`` restores per-parameter arrays (views of that
+    vector). ``layout`` is a ``_fast.FlatLayout``.
+    """
+
+    _state_names = ()
+
+    def flatten_state(self, layout):
+        for name in self._state_names:
+            arrays = getattr(self, name)
+            if arrays is not None:
+                setattr(self, name, [layout.pack(arrays)])
+
+    def unflatten_state(self, layout):
+        for name in self._state_names:
+            arrays = getattr(self, name)
+            if arrays is not None:
+                coefs, intercepts = layout.views(arrays[0])
+                setattr(self, name, coefs + intercepts)
+
+
+class SGDOptimizer(_FlatStateMixin):
     """Gradient descent, optionally with (Nesterov) momentum.
 
     With ``momentum=0`` one step is the derivation's rule ``w ← w − η ∂L/∂w``.
@@ -37,6 +64,8 @@ class SGDOptimizer:
     >>> w
     array([0.8])
     """
+
+    _state_names = ("velocities",)
 
     def __init__(
         self,
@@ -95,7 +124,7 @@ class SGDOptimizer:
         return False
 
 
-class AdamOptimizer:
+class AdamOptimizer(_FlatStateMixin):
     """Adam (Kingma & Ba, 2014) with bias correction folded into the step size.
 
     ``m ← β₁m + (1 − β₁)g``, ``v ← β₂v + (1 − β₂)g²``,
@@ -109,6 +138,8 @@ class AdamOptimizer:
     >>> w.round(6)  # the first Adam step moves each weight by about η
     array([0.9])
     """
+
+    _state_names = ("ms", "vs")
 
     def __init__(self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         self.learning_rate_init = learning_rate_init

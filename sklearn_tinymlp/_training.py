@@ -8,7 +8,26 @@ own (O(batch × n_features)).
 
 import numpy as np
 
+from ._fast import flat_optimizer_supported, minibatch_epoch
+from ._fast_scalar import per_sample_epoch
+from ._fast_scalar import supported as per_sample_supported
 from ._network import backward, forward, log_loss, output_error
+
+
+def epoch_order(rows, n_rows, shuffle, random_state):
+    """The rows of X one epoch visits, in order; None stands for 0, 1, …, n_rows − 1."""
+    if rows is None and not shuffle:
+        return None
+    if rows is None:
+        rows = np.arange(n_rows)
+    return rows[random_state.permutation(len(rows))] if shuffle else rows
+
+
+def batch_indices(order, n_rows, batch_size):
+    """Each mini-batch's rows: slices of X when ``order`` is None, else index arrays."""
+    if order is None:
+        return (slice(s, min(s + batch_size, n_rows)) for s in range(0, n_rows, batch_size))
+    return (order[s : s + batch_size] for s in range(0, len(order), batch_size))
 
 
 def train_epoch(
@@ -31,17 +50,72 @@ def train_epoch(
 
     Returns the epoch's loss: each batch's loss weighted by its share of the
     total sample weight (scikit-learn's ``loss_`` convention).
+
+    Dense X is trained by the specialised kernels of ``_fast`` (and, for tiny
+    networks with ``batch_size=1``, ``_fast_scalar``), which give the same
+    updates as :func:`reference_epoch` up to rounding; sparse X by
+    :func:`reference_epoch` itself.
+    """
+    order = epoch_order(rows, n_rows, shuffle, random_state)
+    n_train = n_rows if order is None else len(order)
+    if not isinstance(X, np.ndarray) or not flat_optimizer_supported(optimizer):
+        return reference_epoch(
+            X,
+            Y,
+            sample_weight,
+            batch_indices(order, n_rows, batch_size),
+            coefs,
+            intercepts,
+            optimizer,
+            activation,
+            out_activation,
+            alpha,
+        )
+    if per_sample_supported(X, batch_size, coefs, intercepts, optimizer):
+        return per_sample_epoch(
+            X,
+            Y,
+            sample_weight,
+            order,
+            n_rows,
+            coefs,
+            intercepts,
+            optimizer,
+            activation,
+            out_activation,
+            alpha,
+        )
+    if batch_size >= n_train and order is not None:
+        # One batch of every row: its gradient does not depend on the order, so
+        # visit the rows as stored (the permutation was still drawn, keeping
+        # the random stream the same).
+        order = None if rows is None else rows
+    return minibatch_epoch(
+        X,
+        Y,
+        sample_weight,
+        batch_indices(order, n_rows, batch_size),
+        coefs,
+        intercepts,
+        optimizer,
+        min(batch_size, n_train),
+        activation,
+        out_activation,
+        alpha,
+    )
+
+
+def reference_epoch(
+    X, Y, sample_weight, batches, coefs, intercepts, optimizer, activation, out_activation, alpha
+):
+    """The epoch as the derivation states it, with ``_network``'s functions, one batch at a time.
+
+    ``batches`` yields each mini-batch's rows (slices or index arrays of X).
+    The fast kernels are tested equal to this loop.
     """
     params = coefs + intercepts
     total_loss = 0.0
     total_weight = 0.0
-    if rows is None and not shuffle:
-        batches = (slice(s, min(s + batch_size, n_rows)) for s in range(0, n_rows, batch_size))
-    else:
-        if rows is None:
-            rows = np.arange(n_rows)
-        order = rows[random_state.permutation(len(rows))] if shuffle else rows
-        batches = (order[s : s + batch_size] for s in range(0, len(order), batch_size))
     for batch in batches:
         X_batch, Y_batch = X[batch], Y[batch]
         sw_batch = None if sample_weight is None else sample_weight[batch]

@@ -1,0 +1,257 @@
+"""The fast training kernels give the reference loop's numbers.
+
+``_training.reference_epoch`` is the derivation as written in ``_network``;
+``_fast.minibatch_epoch`` (flat parameters, preallocated buffers, row chunks)
+and ``_fast_scalar.per_sample_epoch`` (Python floats for ``batch_size=1``)
+must produce the same parameters, optimizer state and epoch loss.
+"""
+
+import numpy as np
+import pytest
+
+from sklearn_tinymlp import TinyMLPClassifier, _fast, _fast_scalar, _training
+from sklearn_tinymlp._network import init_params
+from sklearn_tinymlp._optimizers import AdamOptimizer, SGDOptimizer
+from sklearn_tinymlp._training import batch_indices, epoch_order, reference_epoch
+
+OPTIMIZERS = {
+    "sgd": lambda p: SGDOptimizer(p, 0.05, momentum=0.0),
+    "momentum": lambda p: SGDOptimizer(p, 0.05, momentum=0.9, nesterov=False),
+    "nesterov": lambda p: SGDOptimizer(p, 0.05, momentum=0.9, nesterov=True),
+    "adam": lambda p: AdamOptimizer(p, 0.01),
+}
+
+
+def problem(n, n_features, hidden, target, dtype=np.float64, weighted=False, seed=0):
+    """Data, 0/1 targets and freshly initialised parameters."""
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal((n, n_features)).astype(dtype)
+    if target == "binary":
+        Y, out = (X[:, :1] + 0.3 * rng.standard_normal((n, 1)) > 0).astype(dtype), "logistic"
+    elif target == "multilabel":
+        Y, out = (rng.standard_normal((n, 3)) > 0).astype(dtype), "logistic"
+    else:
+        Y = np.eye(4, dtype=dtype)[rng.randint(0, 4, n)]
+        out = "softmax"
+    sample_weight = rng.uniform(0.2, 3.0, n).astype(dtype) if weighted else None
+    units = [n_features, *hidden, Y.shape[1]]
+    return X, Y, sample_weight, units, out
+
+
+def run(epoch_fn, X, Y, sw, units, activation, out, optimizer, alpha, dtype, epochs=2):
+    """Train from a fixed start; return parameters, optimizer state and losses."""
+    coefs, intercepts = init_params(units, activation, np.random.RandomState(1), dtype)
+    opt = OPTIMIZERS[optimizer](coefs + intercepts)
+    rng = np.random.RandomState(2)
+    losses = [
+        epoch_fn(X, Y, sw, coefs, intercepts, opt, rng, activation, out, alpha)
+        for _ in range(epochs)
+    ]
+    state = []
+    for name in ("velocities", "ms", "vs"):
+        state += getattr(opt, name, None) or []
+    return coefs + intercepts, state, losses
+
+
+def assert_same(a, b, rtol, atol):
+    params_a, state_a, losses_a = a
+    params_b, state_b, losses_b = b
+    np.testing.assert_allclose(losses_a, losses_b, rtol=rtol, atol=atol)
+    assert len(params_a) == len(params_b) and len(state_a) == len(state_b)
+    for x, y in zip(params_a + state_a, params_b + state_b):
+        assert x.dtype == y.dtype and x.shape == y.shape
+        np.testing.assert_allclose(x, y, rtol=rtol, atol=atol)
+
+
+def reference(batch_size, shuffle=True):
+    def epoch(X, Y, sw, coefs, intercepts, opt, rng, activation, out, alpha):
+        order = epoch_order(None, X.shape[0], shuffle, rng)
+        batches = batch_indices(order, X.shape[0], batch_size)
+        return reference_epoch(X, Y, sw, batches, coefs, intercepts, opt, activation, out, alpha)
+
+    return epoch
+
+
+def per_sample(X, Y, sw, coefs, intercepts, opt, rng, activation, out, alpha):
+    order = epoch_order(None, X.shape[0], True, rng)
+    return _fast_scalar.per_sample_epoch(
+        X, Y, sw, order, X.shape[0], coefs, intercepts, opt, activation, out, alpha
+    )
+
+
+def minibatch(batch_size, shuffle=True):
+    def epoch(X, Y, sw, coefs, intercepts, opt, rng, activation, out, alpha):
+        order = epoch_order(None, X.shape[0], shuffle, rng)
+        batches = batch_indices(order, X.shape[0], batch_size)
+        return _fast.minibatch_epoch(
+            X, Y, sw, batches, coefs, intercepts, opt, batch_size, activation, out, alpha
+        )
+
+    return epoch
+
+
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("target", ["binary", "multiclass", "multilabel"])
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_per_sample_loop_equals_reference(activation, target, optimizer):
+    X, Y, sw, units, out = problem(60, 3, (4,), target, weighted=optimizer == "momentum")
+    args = (X, Y, sw, units, activation, out, optimizer, 1e-3, np.float64)
+    assert_same(run(per_sample, *args), run(reference(1), *args), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("hidden", [(2,), (3, 2)])
+def test_per_sample_loop_equals_reference_derivation_network(hidden):
+    """The derivation's 2-2-1 network (and a deeper one), plain SGD, no penalty, 5 epochs."""
+    X, Y, sw, units, out = problem(200, 2, hidden, "binary")
+    args = (X, Y, sw, units, "logistic", out, "sgd", 0.0, np.float64)
+    assert_same(
+        run(per_sample, *args, epochs=5),
+        run(reference(1), *args, epochs=5),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+
+
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("target", ["binary", "multiclass", "multilabel"])
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_minibatch_kernel_equals_reference(activation, target, optimizer, weighted):
+    # 7 is not a divisor of 100: the last batch is short
+    X, Y, sw, units, out = problem(100, 5, (6, 4), target, weighted=weighted)
+    args = (X, Y, sw, units, activation, out, optimizer, 1e-3, np.float64)
+    assert_same(run(minibatch(7), *args), run(reference(7), *args), rtol=1e-11, atol=1e-13)
+
+
+@pytest.mark.parametrize("optimizer", ["nesterov", "adam"])
+def test_minibatch_kernel_float32_stays_float32_and_agrees(optimizer):
+    X, Y, sw, units, out = problem(120, 5, (8,), "multiclass", dtype=np.float32)
+    args = (X, Y, sw, units, "logistic", out, optimizer, 1e-3, np.float32)
+    fast, ref = run(minibatch(16), *args), run(reference(16), *args)
+    assert all(p.dtype == np.float32 for p in fast[0] + fast[1])
+    assert_same(fast, ref, rtol=2e-4, atol=2e-5)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_full_batch_in_chunks_equals_one_batch(monkeypatch, weighted, shuffle):
+    """A batch bigger than a chunk is summed chunk by chunk, to the same gradient."""
+    monkeypatch.setattr(_fast, "CHUNK_ELEMENTS", 64)  # 8 rows per chunk for width 8
+    X, Y, sw, units, out = problem(90, 4, (8,), "multiclass", weighted=weighted)
+    args = (X, Y, sw, units, "relu", out, "sgd", 1e-2, np.float64)
+    assert_same(
+        run(minibatch(90, shuffle), *args, epochs=3),
+        run(reference(90, shuffle), *args, epochs=3),
+        rtol=1e-11,
+        atol=1e-13,
+    )
+
+
+def test_train_epoch_dispatch_matches_reference():
+    """train_epoch (which picks a fast path) and the reference loop agree for every solver
+    shape: per-sample, mini-batch, full batch visited in storage order, zero-weight rows."""
+    X, Y, sw, units, out = problem(50, 3, (4,), "binary", weighted=True)
+    sw[::5] = 0
+    rows = np.flatnonzero(sw)
+    for batch_size in (1, 8, 50):
+        results = []
+        for fn in ("fast", "reference"):
+            coefs, intercepts = init_params(units, "tanh", np.random.RandomState(1))
+            opt = SGDOptimizer(coefs + intercepts, 0.05, momentum=0.9)
+            rng = np.random.RandomState(3)
+            losses = []
+            for _ in range(2):
+                if fn == "fast":
+                    loss = _training.train_epoch(
+                        X,
+                        Y,
+                        sw,
+                        rows,
+                        50,
+                        coefs,
+                        intercepts,
+                        opt,
+                        batch_size,
+                        True,
+                        rng,
+                        "tanh",
+                        out,
+                        1e-3,
+                    )
+                else:
+                    order = epoch_order(rows, 50, True, rng)
+                    if batch_size >= rows.size:
+                        order = rows
+                    loss = reference_epoch(
+                        X,
+                        Y,
+                        sw,
+                        batch_indices(order, 50, batch_size),
+                        coefs,
+                        intercepts,
+                        opt,
+                        "tanh",
+                        out,
+                        1e-3,
+                    )
+                losses.append(loss)
+            results.append((coefs + intercepts, opt.velocities, losses))
+        assert_same(*results, rtol=1e-12, atol=1e-12)
+
+
+def test_divergence_is_reported_and_parameters_written_back():
+    X, Y, sw, units, out = problem(40, 3, (4,), "binary")
+    X *= 1e150
+    for fn in (per_sample, minibatch(4), reference(4)):
+        coefs, intercepts = init_params(units, "identity", np.random.RandomState(1))
+        opt = SGDOptimizer(coefs + intercepts, 1e3, momentum=0.0)
+        with np.errstate(all="ignore"):
+            loss = fn(
+                X, Y, sw, coefs, intercepts, opt, np.random.RandomState(0), "identity", out, 0.0
+            )
+        assert not np.isfinite(loss)
+        assert not np.array_equal(
+            coefs[0], init_params(units, "identity", np.random.RandomState(1))[0][0]
+        )
+
+
+def test_flat_optimizer_state_round_trip():
+    coefs, intercepts = init_params([3, 4, 2], "relu", np.random.RandomState(0))
+    params = coefs + intercepts
+    layout = _fast.FlatLayout([3, 4, 2])
+    opt = AdamOptimizer(params, 0.01)
+    for m in opt.ms:
+        m[...] = np.random.RandomState(1).standard_normal(m.shape)
+    before = [m.copy() for m in opt.ms]
+    opt.flatten_state(layout)
+    assert len(opt.ms) == 1 and opt.ms[0].shape == (layout.size,)
+    opt.unflatten_state(layout)
+    assert [m.shape for m in opt.ms] == [p.shape for p in params]
+    for m, b in zip(opt.ms, before):
+        np.testing.assert_array_equal(m, b)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(hidden_layer_sizes=(2,), solver="sgd", batch_size=1, momentum=0.0),
+        dict(hidden_layer_sizes=(5,), solver="adam", batch_size=16),
+        dict(hidden_layer_sizes=(5,), solver="sgd", batch_size=1000, activation="relu"),
+    ],
+)
+def test_classifier_fast_and_reference_fits_agree(monkeypatch, params):
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((120, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    est = TinyMLPClassifier(max_iter=5, random_state=0, learning_rate_init=0.05, **params)
+    with pytest.warns(Warning):  # max_iter reached
+        fast = est.fit(X, y)
+    fast_coefs = [c.copy() for c in fast.coefs_]
+    fast_curve = list(fast.loss_curve_)
+    monkeypatch.setattr(_training, "flat_optimizer_supported", lambda opt: False)
+    with pytest.warns(Warning):
+        slow = TinyMLPClassifier(max_iter=5, random_state=0, learning_rate_init=0.05, **params)
+        slow.fit(X, y)
+    np.testing.assert_allclose(fast_curve, slow.loss_curve_, rtol=1e-12)
+    for a, b in zip(fast_coefs, slow.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
