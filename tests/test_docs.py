@@ -46,6 +46,8 @@ DERIVATION_MODULES = [
     "sklearn_tinymlp._training",
     "sklearn_tinymlp._lbfgs",
     "sklearn_tinymlp._validation",
+    "sklearn_tinymlp._fast",
+    "sklearn_tinymlp._fast_scalar",
 ]
 
 
