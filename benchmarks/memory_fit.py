@@ -58,7 +58,7 @@ def make_data(n_samples, n_features, n_classes, seed=0):
     return X, y.astype(np.int64)
 
 
-def measure(n_samples, n_features, n_classes, epochs, hidden, batch_size):
+def measure(n_samples, n_features, n_classes, epochs, hidden, batch_size, early_stopping=False):
     from sklearn.exceptions import ConvergenceWarning
 
     from sklearn_tinymlp import TinyMLPClassifier
@@ -70,6 +70,7 @@ def measure(n_samples, n_features, n_classes, epochs, hidden, batch_size):
         learning_rate_init=0.01,
         batch_size=batch_size,
         max_iter=epochs,
+        early_stopping=early_stopping,
         random_state=0,
     )
     rss_before = current_rss_bytes()
@@ -91,6 +92,7 @@ def measure(n_samples, n_features, n_classes, epochs, hidden, batch_size):
         "epochs": epochs,
         "hidden_layer_sizes": [hidden],
         "batch_size": batch_size,
+        "early_stopping": early_stopping,
         "X_bytes": X.nbytes,
         "rss_before_fit_bytes": rss_before,
         "peak_rss_before_fit_bytes": peak_rss_before,
@@ -111,7 +113,8 @@ def report(result):
         f"X: {result['n_samples']:,} × {result['n_features']} float32 = {x / MiB:.1f} MiB; "
         f"{result['n_classes']} classes; solver='sgd', "
         f"hidden={tuple(result['hidden_layer_sizes'])}, "
-        f"batch_size={result['batch_size']}, {result['epochs']} epoch(s) in "
+        f"batch_size={result['batch_size']}, early_stopping={result['early_stopping']}, "
+        f"{result['epochs']} epoch(s) in "
         f"{result['fit_seconds']:.1f} s; weights {result['coefs_dtype']}",
         f"peak RSS before fit: {result['peak_rss_before_fit_bytes'] / MiB:.1f} MiB "
         f"(current {result['rss_before_fit_bytes'] / MiB:.1f} MiB)"
@@ -135,10 +138,19 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--hidden", type=int, default=16)
     parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument(
+        "--early-stopping", action="store_true", help="hold out 10%% of the rows for validation"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     result = measure(
-        args.n_samples, args.n_features, args.n_classes, args.epochs, args.hidden, args.batch_size
+        args.n_samples,
+        args.n_features,
+        args.n_classes,
+        args.epochs,
+        args.hidden,
+        args.batch_size,
+        args.early_stopping,
     )
     print(json.dumps(result, indent=2) if args.json else report(result))
 
