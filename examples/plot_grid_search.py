@@ -29,13 +29,13 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_sta
 
 pipe = make_pipeline(
     StandardScaler(),
-    TinyMLPClassifier(solver="lbfgs", max_iter=300, random_state=0),
+    TinyMLPClassifier(solver="lbfgs", max_iter=200, random_state=0),
 )
 param_grid = {
     "tinymlpclassifier__alpha": np.logspace(-4, 2, 7),
     "tinymlpclassifier__hidden_layer_sizes": [(2,), (8,), (32,)],
 }
-search = GridSearchCV(pipe, param_grid, cv=5, scoring="accuracy").fit(X_train, y_train)
+search = GridSearchCV(pipe, param_grid, cv=4, scoring="accuracy").fit(X_train, y_train)
 best = search.best_params_
 print(
     f"best parameters: alpha={best['tinymlpclassifier__alpha']:g}, "
@@ -47,7 +47,7 @@ print(f"held-out accuracy of the refitted best pipeline: {search.score(X_test, y
 # %%
 # The scores
 # ----------
-# Mean accuracy over the five folds, with one standard deviation shaded. Too
+# Mean accuracy over the four folds, with one standard deviation shaded. Too
 # little penalty lets the wider networks overfit; too much flattens every
 # network into a nearly constant, less accurate model.
 results = search.cv_results_
