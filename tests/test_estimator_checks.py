@@ -1,5 +1,8 @@
 """scikit-learn's API-compliance checks, with no expected failures."""
 
+import numpy as np
+import pytest
+from sklearn.utils import check_array
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_tinymlp import TinyMLPClassifier
@@ -21,4 +24,54 @@ CONFIGURATIONS = [
 
 @parametrize_with_checks(CONFIGURATIONS)
 def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def as_float32(X):
+    """X as float32, keeping DataFrame column names and sparse formats."""
+    if hasattr(X, "columns") and hasattr(X, "astype"):
+        return X.astype(np.float32)
+    return check_array(
+        X,
+        dtype=np.float32,
+        accept_sparse=["csr", "csc"],
+        ensure_all_finite=False,
+        ensure_2d=False,
+        allow_nd=True,
+        ensure_min_samples=0,
+        ensure_min_features=0,
+    )
+
+
+class Float32TinyMLPClassifier(TinyMLPClassifier):
+    """TinyMLPClassifier that receives every X in float32, to run the checks in float32."""
+
+    def fit(self, X, y, sample_weight=None):
+        return super().fit(as_float32(X), y, sample_weight=sample_weight)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        return super().partial_fit(as_float32(X), y, classes=classes, sample_weight=sample_weight)
+
+    def predict_proba(self, X):
+        return super().predict_proba(as_float32(X))
+
+    def predict(self, X):
+        return super().predict(as_float32(X))
+
+
+# These two compare a weighted fit with a fit on repeated rows at rtol=1e-7, which is below
+# float32's resolution (machine epsilon 1.19e-7): 200 epochs of float32 rounding differ by
+# more. The float64 configurations above pass them; test_training_control.py repeats the
+# comparison in float32 at a float32 tolerance.
+BELOW_FLOAT32_RESOLUTION = {
+    "check_sample_weight_equivalence_on_dense_data",
+    "check_sample_weight_equivalence_on_sparse_data",
+}
+
+
+@parametrize_with_checks([Float32TinyMLPClassifier()])
+def test_sklearn_compatible_in_float32(estimator, check):
+    name = getattr(check, "func", check).__name__
+    if name in BELOW_FLOAT32_RESOLUTION:
+        pytest.skip("compares at rtol=1e-7, below float32 resolution; see the comment above")
     check(estimator)

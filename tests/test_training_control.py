@@ -349,3 +349,21 @@ def test_callbacks_survive_clone_pickle_and_grid_search():
     search = GridSearchCV(clf, {"alpha": [1e-4, 1e-2]}, cv=2).fit(X, y)
     assert search.best_estimator_.n_iter_ == 3
     assert len(calls) == 3 + 2 * 2 * 3 + 3
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_float32_integer_weights_equal_repeated_rows_at_float32_tolerance(early_stopping):
+    X, y = iris()
+    X = X.astype(np.float32)
+    sw = np.random.RandomState(0).randint(0, 4, size=len(y))
+    common = dict(
+        hidden_layer_sizes=(4,),
+        batch_size=10_000,
+        max_iter=30,
+        random_state=0,
+        early_stopping=early_stopping,
+    )
+    weighted = TinyMLPClassifier(**common).fit(X, y, sample_weight=sw)
+    repeated = TinyMLPClassifier(**common).fit(X.repeat(sw, 0), y.repeat(sw))
+    assert weighted.coefs_[0].dtype == np.float32
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-4)
