@@ -51,6 +51,7 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "matplotlib.sphinxext.plot_directive",  # the network diagram on the mathematics page
     "myst_parser",  # only to render benchmarks/results.md on the performance page
 ]
 
@@ -72,6 +73,11 @@ numpydoc_show_class_members = False  # methods are listed by the class template
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False  # would need intersphinx for numpy/sklearn types
 numpydoc_use_plots = False
+
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 110)]
 
 # -- HTML -----------------------------------------------------------------------
 
