@@ -25,7 +25,7 @@ SETTINGS = settings(
 )
 
 X_DTYPES = [np.float64, np.float32, np.float16, np.int64, np.int8, np.uint8, np.bool_]
-LABEL_KINDS = ["int", "negative-int", "str", "bool", "float", "object-str", "multilabel"]
+LABEL_KINDS = ["int", "negative-int", "str", "bool", "float", "half", "object-str", "multilabel"]
 
 
 def x_elements(dtype, allow_non_finite):
@@ -52,6 +52,8 @@ def labels_of(kind, codes, n_classes):
     if kind == "bool":
         return codes % 2 == 1
     if kind == "float":
+        return codes * 1.0
+    if kind == "half":  # 0.5 steps: continuous to scikit-learn, so refused
         return codes / 2.0
     if kind == "object-str":
         return np.array([f"c{c}" for c in codes], dtype=object)
@@ -59,8 +61,21 @@ def labels_of(kind, codes, n_classes):
 
 
 @st.composite
+def class_weights(draw, y):
+    """None, 'balanced', or a dict over some of y's labels (and maybe one it lacks)."""
+    kind = draw(st.sampled_from(["none", "balanced", "dict"]))
+    if kind == "none":
+        return None
+    if kind == "balanced":
+        return "balanced"
+    labels = np.unique(y).tolist() if np.ndim(y) == 1 else [0, 1]
+    keys = draw(st.lists(st.sampled_from([*labels, "not-a-label"]), max_size=3, unique=True))
+    return {key: draw(st.floats(0, 5)) for key in keys}
+
+
+@st.composite
 def problems(draw):
-    n_samples = draw(st.integers(1, 30))
+    n_samples = draw(st.integers(1, 30) | st.integers(4, 30))
     n_features = draw(st.integers(1, 5))
     dtype = draw(st.sampled_from(X_DTYPES))
     allow_non_finite = draw(st.booleans()) and np.issubdtype(dtype, np.floating)
@@ -70,11 +85,14 @@ def problems(draw):
         X = sparse.csr_matrix(X if dtype in (np.float64, np.float32) else X.astype(np.float64))
 
     kind = draw(st.sampled_from(LABEL_KINDS))
-    n_classes = draw(st.integers(1, 4))
+    n_classes = draw(st.sampled_from([2, 1, 2, 3, 4]))
     if kind == "multilabel":
         y = draw(arrays(np.int64, (n_samples, n_classes + 1), elements=st.integers(0, 1)))
     else:
         codes = draw(arrays(np.int64, n_samples, elements=st.integers(0, n_classes - 1)))
+        # Mostly every class present, so that most examples get to train.
+        if n_samples >= n_classes and draw(st.sampled_from([True, True, True, False])):
+            codes[:n_classes] = np.arange(n_classes)
         y = labels_of(kind, codes, n_classes)
 
     # Weights are 0 or at least 1e-3: 'balanced' class weights divide by a class's
@@ -97,7 +115,7 @@ def problems(draw):
         "max_iter": draw(st.integers(1, 5)),
         "early_stopping": draw(st.booleans()),
         "validation_fraction": draw(st.sampled_from([0.1, 0.5])),
-        "class_weight": draw(st.sampled_from([None, "balanced"])),
+        "class_weight": draw(class_weights(y)),
         "random_state": draw(st.integers(0, 2**32 - 1)),
     }
     return X, y, sample_weight, params
@@ -185,3 +203,16 @@ def test_predict_on_new_data_of_any_dtype(problem, dtype, n_new):
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         assert_valid_predictions(clf, X_new)
+
+
+@SETTINGS
+@given(problems(), st.integers(0, 2**32 - 1))
+def test_warm_start_refit_on_a_subset_keeps_the_invariant(problem, seed):
+    X, y, sample_weight, params = problem
+    clf = TinyMLPClassifier(**{**params, "warm_start": True})
+    if not fit_or_refuse(clf, lambda: clf.fit(X, y, sample_weight=sample_weight)):
+        return
+    rows = np.random.RandomState(seed).permutation(X.shape[0])[: max(1, X.shape[0] // 2)]
+    sw = None if sample_weight is None else sample_weight[rows]
+    if fit_or_refuse(clf, lambda: clf.fit(X[rows], y[rows], sample_weight=sw)):
+        assert_valid_predictions(clf, X)
