@@ -26,6 +26,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._fast import forward_logits, plain_float_array, softmax_rows
 from ._lbfgs import fit_lbfgs
 from ._network import forward, init_params, log_loss
 from ._optimizers import AdamOptimizer, SGDOptimizer
@@ -334,12 +335,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         """
         logits = self._logits(X)
         if self.out_activation_ == "softmax":
-            # A gap between logits beyond the float range overflows to −inf: e^−inf = 0 is right.
-            with np.errstate(over="ignore"):
-                logits -= logits.max(axis=1, keepdims=True)
-            np.exp(logits, out=logits)
-            logits /= logits.sum(axis=1, keepdims=True)
-            return logits
+            return softmax_rows(logits)
         proba = expit(logits)
         if self._label_binarizer.y_type_ == "binary":
             # σ(−z) rather than 1 − σ(z): accurate where σ(z) rounds to 1.
@@ -392,16 +388,27 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _logits(self, X):
         check_is_fitted(self)
-        with np.errstate(invalid="ignore"):  # see _fit
-            X = validate_data(
-                self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=False
-            )
-        with np.errstate(over="ignore", invalid="ignore"):
-            _, logits = forward(
-                X, self.coefs_, self.intercepts_, self.activation, self.out_activation_
-            )
-        overflowed = ~np.isfinite(logits).all(axis=1)
-        if overflowed.any():
+        X_plain = plain_float_array(self, X)  # what validate_data would return, found cheaply
+        if X_plain is not None:
+            X = X_plain
+        else:
+            with np.errstate(invalid="ignore"):  # see _fit
+                X = validate_data(
+                    self,
+                    X,
+                    accept_sparse=["csr", "csc"],
+                    dtype=(np.float64, np.float32),
+                    reset=False,
+                )
+        if isinstance(X, np.ndarray):  # the same logits, without keeping every layer
+            logits = forward_logits(X, self.coefs_, self.intercepts_, self.activation)
+        else:
+            with np.errstate(over="ignore", invalid="ignore"):
+                _, logits = forward(
+                    X, self.coefs_, self.intercepts_, self.activation, self.out_activation_
+                )
+        overflowed = None if np.isfinite(logits).all() else ~np.isfinite(logits).all(axis=1)
+        if overflowed is not None:
             raise ValueError(
                 f"The network's output overflowed to inf or NaN for {overflowed.sum()} "
                 f"row(s) of X (the first is row {np.flatnonzero(overflowed)[0]}): their "

@@ -20,6 +20,9 @@ Only dense X goes through here; sparse X takes the reference loop in
 """
 
 import contextlib
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from math import isfinite
 
 import numpy as np
@@ -321,21 +324,91 @@ class GradientWorkspace:
         return data_loss
 
 
-_blas_controller = None
+_blas_lock = threading.Lock()
+_blas_state = {"controller": None, "users": 0, "limiter": None, "threads": 1}
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Run BLAS on one thread inside the block; yields how many it had before.
+
+    Concurrent blocks (fits or predictions in several threads) share one
+    limit, set by the first to enter and lifted by the last to leave, so the
+    original setting is always restored.
+    """
+    with _blas_lock:
+        state = _blas_state
+        if state["users"] == 0:
+            if state["controller"] is None:
+                from threadpoolctl import ThreadpoolController
+
+                state["controller"] = ThreadpoolController()
+            blas = state["controller"].select(user_api="blas")
+            state["threads"] = max([lib.num_threads for lib in blas.lib_controllers] or [1])
+            state["limiter"] = blas.limit(limits=1)
+        state["users"] += 1
+        threads = state["threads"]
+    try:
+        yield threads
+    finally:
+        with _blas_lock:
+            state["users"] -= 1
+            if state["users"] == 0:
+                state["limiter"].restore_original_limits()
+                state["limiter"] = None
 
 
 def blas_threads_for(layer_units, rows):
-    """A context manager limiting BLAS to one thread when a chunk's products are small."""
+    """:func:`one_blas_thread` when a chunk's products are small, else no limit."""
     rows = min(rows, max(1, CHUNK_ELEMENTS // max(layer_units[1:])))
     flops = rows * sum(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
     if flops > SINGLE_THREAD_FLOPS:
         return contextlib.nullcontext()
-    global _blas_controller
-    if _blas_controller is None:
-        from threadpoolctl import ThreadpoolController
+    return one_blas_thread()
 
-        _blas_controller = ThreadpoolController()
-    return _blas_controller.limit(limits=1, user_api="blas")
+
+class FullBatchObjective:
+    """The whole data set's loss and flat gradient as a function of flat parameters.
+
+    What L-BFGS minimises: ``objective(theta) -> (loss, grad)``, with ``theta``
+    and ``grad`` float64 vectors in the order of :class:`FlatLayout`, computed
+    by :class:`GradientWorkspace` (in chunks of rows for large X) in the
+    parameters' own dtype.
+
+    Parameters
+    ----------
+    X, Y : ndarray
+        Dense data and 0/1 targets.
+    sample_weight : ndarray or None
+    layer_units : list of int
+    activation, out_activation : str
+    alpha : float
+    dtype : numpy dtype
+        The parameters' dtype.
+    """
+
+    def __init__(self, X, Y, sample_weight, layer_units, activation, out_activation, alpha, dtype):
+        self.layout = FlatLayout(layer_units)
+        self.theta = np.empty(self.layout.size, dtype)
+        self.grad = np.empty(self.layout.size, dtype)
+        n = X.shape[0]
+        self.workspace = GradientWorkspace(
+            layer_units, n, dtype, activation, out_activation, self.theta, self.grad
+        )
+        self.data = (X, Y, sample_weight, slice(0, n), alpha)
+        flops = n * sum(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
+        # Products this small are not split across threads by BLAS anyway.
+        self.limit_threads = flops > 2**18
+        self.layer_units = layer_units
+
+    def __call__(self, theta):
+        self.theta[...] = theta
+        if self.limit_threads:
+            with blas_threads_for(self.layer_units, self.data[0].shape[0]):
+                loss, _ = self.workspace.loss_and_gradient(*self.data)
+        else:
+            loss, _ = self.workspace.loss_and_gradient(*self.data)
+        return loss, self.grad.astype(np.float64)  # a copy: the optimizer may keep it
 
 
 def flat_optimizer_supported(optimizer):
@@ -388,3 +461,95 @@ def minibatch_epoch(
         optimizer.unflatten_state(layout)
         layout.unpack(theta, params)
     return total_loss / total_weight
+
+
+# --- prediction --------------------------------------------------------------
+
+# Rows per prediction chunk: the widest layer's activations of one chunk hold
+# about this many numbers (≈ 256 KiB in float64), so each chunk's elementwise
+# work runs in cache right after its matrix product.
+PREDICT_CHUNK_ELEMENTS = 2**15
+
+
+def plain_float_array(estimator, X):
+    """X itself when ``validate_data`` would return it unchanged; None otherwise.
+
+    That is a 2-D float64 or float32 ``numpy.ndarray`` (not a subclass) with at
+    least one row, the fitted number of columns, and no NaN or infinity, for
+    an estimator fitted without feature names. Anything else returns None, and
+    ``validate_data`` then converts, warns or raises exactly as usual; this
+    skips only its per-call overhead (tens of microseconds), which dominates a
+    one-row prediction.
+    """
+    if not (
+        type(X) is np.ndarray
+        and X.ndim == 2
+        and (X.dtype == np.float64 or X.dtype == np.float32)
+        and X.shape[0] > 0
+        and X.shape[1] == getattr(estimator, "n_features_in_", -1)
+        and not hasattr(estimator, "feature_names_in_")
+    ):
+        return None
+    # One sum finds any NaN or inf (a sum that merely overflows defers to validate_data).
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = X.sum()
+    return X if isfinite(total) else None
+
+
+def forward_logits(X, coefs, intercepts, activation):
+    """The output layer's logits z_L for dense X: :func:`_network.forward`, leaner.
+
+    Keeps no list of activations; large X goes through in row chunks, spread
+    over as many Python threads as BLAS had (each chunk's products then run on
+    one BLAS thread), and only the (n_samples, n_outputs) logits are allocated
+    in full. Overflow is not reported here (inf or NaN logits come back as
+    they are), as under ``np.errstate(over="ignore", invalid="ignore")``.
+    """
+    hidden = HIDDEN[activation]
+    n = X.shape[0]
+    last = len(coefs) - 1
+    dtype = np.result_type(X.dtype, coefs[0].dtype)
+    rows = max(64, PREDICT_CHUNK_ELEMENTS // max(b.shape[0] for b in intercepts))
+    if n <= 2 * rows:
+        with np.errstate(over="ignore", invalid="ignore"):
+            a = X
+            for layer, (W, b) in enumerate(zip(coefs, intercepts)):
+                z = a @ W
+                z += b
+                a = z if layer == last else hidden(z)
+        return a
+    logits = np.empty((n, intercepts[-1].shape[0]), dtype)
+    starts = list(range(0, n, rows))
+
+    def work(chunk_starts):
+        buffers = [np.empty((rows, b.shape[0]), dtype) for b in intercepts[:-1]]
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in chunk_starts:
+                stop = min(start + rows, n)
+                a = X[start:stop]
+                for layer, (W, b) in enumerate(zip(coefs, intercepts)):
+                    z = logits[start:stop] if layer == last else buffers[layer][: stop - start]
+                    np.matmul(a, W, out=z)
+                    z += b
+                    a = z if layer == last else hidden(z)
+
+    with one_blas_thread() as threads:
+        workers = max(1, min(threads, os.cpu_count() or 1, len(starts) // 4))
+        if workers == 1:
+            work(starts)
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(work, [starts[i::workers] for i in range(workers)]))
+    return logits
+
+
+def softmax_rows(logits):
+    """ŷ = softmax(z) per row, in place; shifts by the row maximum only when needed."""
+    exp_safe = 600.0 if logits.dtype.itemsize >= 8 else 70.0
+    with np.errstate(over="ignore"):
+        if not (-exp_safe <= logits.min() and logits.max() <= exp_safe):
+            # A gap between logits beyond the float range overflows to −inf: e^−inf = 0 is right.
+            logits -= logits.max(axis=1, keepdims=True)
+    np.exp(logits, out=logits)
+    logits /= (logits @ np.ones(logits.shape[1], logits.dtype))[:, np.newaxis]
+    return logits

@@ -3,6 +3,7 @@
 import numpy as np
 import scipy.optimize
 
+from ._fast import FullBatchObjective
 from ._network import loss_and_gradients
 
 
@@ -45,7 +46,19 @@ def fit_lbfgs(
     loss_curve = []
     last = {}
 
+    # Dense X: the same loss and gradient from preallocated buffers (tested equal).
+    fast = None
+    if isinstance(X, np.ndarray):
+        layer_units = [c.shape[0] for c in coefs] + [coefs[-1].shape[1]]
+        fast = FullBatchObjective(
+            X, y, sample_weight, layer_units, activation, out_activation, alpha, dtype
+        )
+
     def objective(theta):
+        if fast is not None:
+            loss, grad = fast(theta)
+            last["loss"] = loss
+            return loss, grad
         unpack(theta, coefs, intercepts)
         loss, coef_grads, intercept_grads = loss_and_gradients(
             X, y, coefs, intercepts, activation, out_activation, alpha, sample_weight

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from sklearn_tinymlp import TinyMLPClassifier, _fast, _fast_scalar, _training
-from sklearn_tinymlp._network import init_params
+from sklearn_tinymlp._activations import softmax
+from sklearn_tinymlp._lbfgs import pack
+from sklearn_tinymlp._network import forward, init_params, loss_and_gradients
 from sklearn_tinymlp._optimizers import AdamOptimizer, SGDOptimizer
 from sklearn_tinymlp._training import batch_indices, epoch_order, reference_epoch
 
@@ -255,3 +257,107 @@ def test_classifier_fast_and_reference_fits_agree(monkeypatch, params):
     np.testing.assert_allclose(fast_curve, slow.loss_curve_, rtol=1e-12)
     for a, b in zip(fast_coefs, slow.coefs_):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("target", ["binary", "multiclass", "multilabel"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("chunk_elements", [64, _fast.CHUNK_ELEMENTS])
+def test_full_batch_objective_equals_loss_and_gradients(
+    monkeypatch, activation, target, weighted, chunk_elements
+):
+    """What L-BFGS minimises: the same loss and gradient as the derivation's function."""
+    monkeypatch.setattr(_fast, "CHUNK_ELEMENTS", chunk_elements)
+    X, Y, sw, units, out = problem(70, 4, (8, 5), target, weighted=weighted)
+    coefs, intercepts = init_params(units, activation, np.random.RandomState(1))
+    loss, coef_grads, intercept_grads = loss_and_gradients(
+        X, Y, coefs, intercepts, activation, out, 1e-2, sw
+    )
+    objective = _fast.FullBatchObjective(X, Y, sw, units, activation, out, 1e-2, np.float64)
+    fast_loss, fast_grad = objective(pack(coefs, intercepts))
+    assert fast_grad.dtype == np.float64
+    np.testing.assert_allclose(fast_loss, loss, rtol=1e-13)
+    np.testing.assert_allclose(fast_grad, pack(coef_grads, intercept_grads), rtol=1e-11, atol=1e-15)
+
+
+def test_softmax_far_from_zero_is_shifted_like_the_reference():
+    """Logits beyond exp's safe range take the max-shift branch, with the same numbers."""
+    X, Y, sw, units, out = problem(30, 3, (4,), "multiclass")
+    coefs, intercepts = init_params(units, "identity", np.random.RandomState(1))
+    coefs[1] *= 1e3
+    intercepts[1] += 800.0
+    loss, coef_grads, intercept_grads = loss_and_gradients(
+        X, Y, coefs, intercepts, "identity", out, 0.0
+    )
+    assert np.isfinite(loss)
+    objective = _fast.FullBatchObjective(X, Y, sw, units, "identity", out, 0.0, np.float64)
+    fast_loss, fast_grad = objective(pack(coefs, intercepts))
+    np.testing.assert_allclose(fast_loss, loss, rtol=1e-12)
+    np.testing.assert_allclose(fast_grad, pack(coef_grads, intercept_grads), rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("n", [1, 50, 3000])  # one row, one piece, many chunks over threads
+@pytest.mark.parametrize("x_dtype", [np.float64, np.float32])
+def test_forward_logits_equals_forward(monkeypatch, activation, n, x_dtype):
+    monkeypatch.setattr(_fast, "PREDICT_CHUNK_ELEMENTS", 64)  # 64 rows per chunk
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((n, 5)).astype(x_dtype)
+    coefs, intercepts = init_params([5, 7, 6, 3], activation, rng)
+    _, expected = forward(X, coefs, intercepts, activation, "softmax")
+    logits = _fast.forward_logits(X, coefs, intercepts, activation)
+    assert logits.shape == (n, 3) and logits.dtype == expected.dtype
+    np.testing.assert_allclose(logits, expected, rtol=1e-12, atol=1e-13)
+
+
+def test_forward_logits_leaves_blas_threads_as_they_were():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    before = [i["num_threads"] for i in threadpoolctl.threadpool_info()]
+    rng = np.random.RandomState(0)
+    coefs, intercepts = init_params([5, 300, 2], "relu", rng)
+    _fast.forward_logits(rng.standard_normal((5000, 5)), coefs, intercepts, "relu")
+    assert [i["num_threads"] for i in threadpoolctl.threadpool_info()] == before
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e3])  # the second needs the shift by the row maximum
+def test_softmax_rows_equals_reference(scale):
+    rng = np.random.RandomState(0)
+    z = rng.standard_normal((40, 5)) * scale
+    expected = softmax(z.copy())
+    np.testing.assert_allclose(_fast.softmax_rows(z), expected, rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore::PendingDeprecationWarning")  # np.matrix
+def test_plain_float_array_only_passes_what_validate_data_returns_unchanged():
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((30, 3))
+    est = TinyMLPClassifier(hidden_layer_sizes=(4,), max_iter=300, random_state=0)
+    est.fit(X, (X[:, 0] > 0).astype(int))
+    assert _fast.plain_float_array(est, X) is X
+    assert _fast.plain_float_array(est, X.astype(np.float32)) is not None
+    nan, inf = X.copy(), X.copy()
+    nan[3, 1], inf[0, 0] = np.nan, -np.inf
+    for other in (
+        X.tolist(),
+        X.astype(np.int64),
+        X.astype(np.float16),
+        X[:, :2],
+        X[0],
+        X[:0],
+        np.asmatrix(X),
+        nan,
+        inf,
+    ):
+        assert _fast.plain_float_array(est, other) is None
+    # What falls back gets validate_data's usual handling: the same numbers or the same error.
+    np.testing.assert_array_equal(est.predict_proba(X.tolist()), est.predict_proba(X))
+    with pytest.raises(ValueError, match="NaN"):
+        est.predict_proba(nan)
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(X, columns=["a", "b", "c"])
+    named = TinyMLPClassifier(hidden_layer_sizes=(4,), max_iter=300, random_state=0)
+    named.fit(df, (X[:, 0] > 0).astype(int))
+    assert _fast.plain_float_array(named, X) is None
+    with pytest.warns(UserWarning, match="feature names"):
+        named.predict(X)
