@@ -614,7 +614,15 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         Y = self._validate_targets(
             X, y, classes, first_call=not continuing, incremental=incremental
         )
-        sample_weight = self._sample_weights(X, y, Y, sample_weight, incremental)
+        with np.errstate(over="ignore"):  # an overflowing weight is reported just below
+            sample_weight = self._sample_weights(X, y, Y, sample_weight, incremental)
+        if sample_weight is not None and not np.isfinite(sample_weight).all():
+            raise ValueError(
+                f"sample_weight × class_weight overflows {X.dtype} for some samples "
+                f"(class_weight={self.class_weight!r}); with 'balanced', a class whose total "
+                "sample_weight is tiny gets a huge weight. Rescale sample_weight (for "
+                "example, divide it by its mean) or the class weights."
+            )
 
         if continuing:
             self._check_continued_params(X.dtype)

@@ -188,6 +188,28 @@ CATALOGUE = [
         "class_weight values must be finite and non-negative",
     ),
     (
+        "cw-balanced-overflows",
+        lambda: quick(class_weight="balanced").fit(
+            X, y, sample_weight=np.where(y == 0, 5e-324, 1.0)
+        ),
+        ValueError,
+        r"sample_weight × class_weight overflows float64 for some samples",
+    ),
+    (
+        "cw-dict-overflows-float32",
+        lambda: quick(class_weight={0: 1e38}).fit(
+            X.astype(np.float32), y, sample_weight=[10.0] * 30
+        ),
+        ValueError,
+        r"sample_weight × class_weight overflows float32 for some samples",
+    ),
+    (
+        "sw-overflows-float32",
+        fit(X.astype(np.float32), y, sample_weight=np.r_[1e300, np.ones(29)]),
+        ValueError,
+        "Input sample_weight contains infinity",
+    ),
+    (
         "cw-multilabel",
         lambda: quick(class_weight={0: 2.0}).fit(X, np.c_[y_binary, 1 - y_binary]),
         ValueError,
