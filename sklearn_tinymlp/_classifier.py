@@ -637,6 +637,13 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _divergence_error(self, loss, epoch):
+        if self.solver == "lbfgs":  # no step size to blame: only the data's scale
+            return ValueError(
+                f"Training diverged: the loss became {loss} at iteration {epoch} with "
+                "solver='lbfgs'. Scale the features (for example with "
+                "sklearn.preprocessing.StandardScaler in a Pipeline); the weights were "
+                "left as they were before fitting."
+            )
         return ValueError(
             f"Training diverged: the loss became {loss} at epoch {epoch} with "
             f"solver={self.solver!r} and learning_rate_init={self.learning_rate_init}. "

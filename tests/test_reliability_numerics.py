@@ -28,7 +28,7 @@ y_binary = (X[:, 0] + X[:, 1] > 0).astype(int)
 y_multiclass = np.digitize(X[:, 0] - X[:, 2], [-0.5, 0.5])
 TARGETS = {"binary": y_binary, "multiclass": y_multiclass}
 
-DIVERGED = r"Training diverged: .*learning_rate_init=.*scale the features"
+DIVERGED = r"Training diverged: .*(learning_rate_init=.*scale|solver='lbfgs'\. Scale) the features"
 
 
 def assert_valid_probabilities(clf, X_test):
@@ -181,6 +181,17 @@ def test_divergence_in_partial_fit_leaves_the_previous_weights():
             clf.partial_fit(X, y_binary)
     for w, old in zip(clf.coefs_ + clf.intercepts_, before):
         np.testing.assert_array_equal(w, old)
+
+
+@pytest.mark.parametrize("activation", ["identity", "relu"])
+def test_lbfgs_divergence_blames_the_scale_not_a_learning_rate(activation):
+    clf = TinyMLPClassifier((5,), activation, solver="lbfgs", max_iter=50, random_state=0)
+    with pytest.raises(ValueError, match=DIVERGED) as excinfo:
+        clf.fit(X * 1e300, y_binary)
+    message = str(excinfo.value)
+    assert "solver='lbfgs'" in message and "StandardScaler" in message
+    assert "learning_rate_init" not in message
+    assert all(np.isfinite(w).all() for w in clf.coefs_ + clf.intercepts_)
 
 
 def test_scaled_features_with_the_same_learning_rate_train_fine():
