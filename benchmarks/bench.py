@@ -243,7 +243,20 @@ def peak_fit_memory(estimator, X, y):
 
 
 def matmul_floor(X, layer_units, repeats=7):
-    """Seconds of one epoch's bare full-batch matrix products (forward L, backward 2L − 1)."""
+    """Seconds of one epoch's bare full-batch matrix products (forward L, backward 2L − 1).
+
+    The better of BLAS's current thread count and one thread: on a busy
+    machine, BLAS's threads can wait on each other far longer than they save.
+    """
+    from threadpoolctl import threadpool_limits
+
+    timings = [_matmul_floor(X, layer_units, repeats)]
+    with threadpool_limits(limits=1, user_api="blas"):
+        timings.append(_matmul_floor(X, layer_units, repeats))
+    return min(timings)
+
+
+def _matmul_floor(X, layer_units, repeats):
     rng = np.random.default_rng(0)
     dtype = X.dtype
     n = X.shape[0]
@@ -407,19 +420,21 @@ def write_report(rows, predict, env, total_seconds, quick):
     lines = [
         "# Benchmark: TinyMLPClassifier vs scikit-learn MLPClassifier",
         "",
-        f"Run `python benchmarks/bench.py{' --quick' if quick else ''}` on {env['date']}; "
-        f"{total_seconds:.0f} s in all.",
+        f"Run `{env['command']}` on {env['date']}; {total_seconds:.0f} s in all.",
         "",
         f"- CPU: {env['cpu']}, **{env['cores']} cores**",
         f"- Python {env['python']}, NumPy {env['numpy']}, SciPy {env['scipy']}, "
         f"scikit-learn {env['scikit-learn']}, sklearn-tinymlp {env['sklearn-tinymlp']}",
         f"- BLAS: {env['blas']}; `OPENBLAS_CORETYPE` = {env['OPENBLAS_CORETYPE']}",
+        f"- 1-minute load average: {env['load']} (other processes share these cores)",
         "",
         "Same data, architecture, solver, batch size, learning rate, seed and epochs for both "
         "(`tol=0`, `n_iter_no_change=inf`, no early stopping, `alpha=1e-4`, `shuffle=True`); "
         "fits alternate A B A B in one process; times are medians of the repeats. "
         "Ratio = ours / MLPClassifier (below 1: ours is faster). "
-        "Floor = one epoch's bare full-batch matrix products (forward 2, backward 3) × epochs. "
+        "Floor = one epoch's bare full-batch matrix products (forward 2, backward 3) × epochs, "
+        "the better of BLAS's thread count and one thread (TinyMLPClassifier itself runs "
+        "products as small as a mini-batch's on one BLAS thread). "
         f"Peak memory: `tracemalloc` peak during one untimed `fit` (NumPy buffers and Python "
         f"objects), at most {MEMORY_EPOCHS} epochs for the stochastic solvers.",
         "",
@@ -529,7 +544,18 @@ def main(argv=None):
     parser.add_argument(
         "--only", default=None, help="run only workloads whose name contains this text"
     )
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="limit BLAS to this many threads for both estimators (default: BLAS's own)",
+    )
     args = parser.parse_args(argv)
+    if args.blas_threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=args.blas_threads, user_api="blas")
+    load_before = os.getloadavg()
     warnings.simplefilter("ignore", ConvergenceWarning)
     start = time.perf_counter()
     rows = []
@@ -556,7 +582,12 @@ def main(argv=None):
         f"{PREDICT_ROWS} rows: ours {thr_ours * 1e3:.1f} ms  MLP {thr_theirs * 1e3:.1f} ms"
     )
     total = time.perf_counter() - start
-    ratios, geo = write_report(rows, predict, environment(), total, args.quick)
+    env = environment()
+    env["load"] = f"{load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after"
+    env["command"] = "python benchmarks/bench.py" + "".join(
+        f" {a}" for a in (argv if argv is not None else sys.argv[1:])
+    )
+    ratios, geo = write_report(rows, predict, env, total, args.quick)
     write_chart(rows, ratios, predict)
     print(f"geometric mean ratio {geo:.3f}; {total:.0f} s; wrote {HERE / 'results.md'}")
     return 0

@@ -7,7 +7,7 @@ tested equal to it (``tests/test_performance_paths.py``):
 * all weights, then all biases, live in one flat vector (and so do their
   gradients and the optimizer's state), so the L2 penalty is one dot product
   and an optimizer step is a handful of ufunc calls for the whole network;
-* every per-batch array (activations, deltas, scratch) is allocated once per
+* every per-batch array (activations, deltas) is allocated once per
   epoch and written in place with ``out=``;
 * the output error comes straight from the logits: a sigmoid output gets
   log σ(z) and σ(z); a softmax output shares one ``exp`` between ŷ and the loss;
@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from math import isfinite
 
 import numpy as np
+from scipy.linalg.blas import get_blas_funcs
 from scipy.special import log_expit
 
 from ._optimizers import AdamOptimizer, SGDOptimizer
@@ -79,10 +80,11 @@ class FlatLayout:
             a[...] = flat[start:stop].reshape(a.shape)
 
 
-# --- in-place hidden activations and their derivatives, with scratch --------
+# --- in-place hidden activations and their derivatives ---------------------
 #
-# Same formulas as ``_activations``; the derivative takes a scratch array so it
-# allocates nothing.
+# Same formulas as ``_activations``.  The derivative may overwrite the
+# activation ``a`` it is given: backpropagation has used a for the layer's
+# weight gradient already and needs it no more, so no scratch array is needed.
 
 
 def _logistic(z):
@@ -104,24 +106,24 @@ def _identity(z):
     return z
 
 
-def _logistic_derivative(a, delta, scratch):
+def _logistic_derivative(a, delta):
     delta *= a
-    np.subtract(1, a, out=scratch)
-    delta *= scratch
+    np.subtract(1, a, out=a)
+    delta *= a  # δ a (1 − a)
 
 
-def _tanh_derivative(a, delta, scratch):
-    np.multiply(a, a, out=scratch)
-    np.subtract(1, scratch, out=scratch)
-    delta *= scratch
+def _tanh_derivative(a, delta):
+    np.multiply(a, a, out=a)
+    np.subtract(1, a, out=a)
+    delta *= a  # δ (1 − a²)
 
 
-def _relu_derivative(a, delta, mask):
-    np.greater(a, 0, out=mask)
-    delta *= mask
+def _relu_derivative(a, delta):
+    np.greater(a, 0, out=a)
+    delta *= a  # δ where the unit is on, else 0
 
 
-def _identity_derivative(a, delta, scratch):
+def _identity_derivative(a, delta):
     pass
 
 
@@ -161,21 +163,23 @@ class GradientWorkspace:
         rows = self.chunk_rows = int(max(1, min(max_rows, CHUNK_ELEMENTS // widest)))
         # z_l, overwritten by a_l = f(z_l); the last is the output layer's logits.
         self.activations = [np.empty((rows, u), dtype) for u in layer_units[1:]]
-        self.deltas = [np.empty((rows, u), dtype) for u in layer_units[1:]]
-        scratch_dtype = bool if activation == "relu" else dtype
-        self.scratch = [np.empty((rows, u), scratch_dtype) for u in layer_units[1:-1]]
+        self.deltas = [np.empty((rows, u), dtype) for u in layer_units[1:-1]]  # hidden layers
         n_out = layer_units[-1]
-        self.out_scratch = np.empty((rows, n_out), dtype)
-        self.out_scratch2 = np.empty((rows, n_out), dtype)
-        self.row_scratch = np.empty((rows, 1), dtype)
-        self.row_scratch2 = np.empty((rows, 1), dtype)
+        if self.softmax:
+            self.row_scratch = np.empty(rows, dtype)
+            self.row_scratch2 = np.empty(rows, dtype)
+        else:
+            self.out_scratch = np.empty((rows, n_out), dtype)
+            self.out_scratch2 = np.empty((rows, n_out), dtype)
         # Σ_i δ_i as a matrix-vector product with ones: several times faster than sum(axis=0).
         self.ones = np.ones(rows, dtype)
         self.ones_out = np.ones(n_out, dtype)
         # Logits within ±exp_safe need no shift before e^z: no overflow, no underflow
         # below the smallest normal number, even summed over thousands of classes.
         self.exp_safe = 600.0 if np.dtype(dtype).itemsize >= 8 else 70.0
-        self.penalty_scratch = np.empty(layout.n_coefs, dtype)
+        # grad += c·W in place, with no temporary
+        self.axpy = get_blas_funcs("axpy", (theta,))
+        self.ger = get_blas_funcs("ger", (theta,))
         self.X_buffer = self.Y_buffer = None  # allocated by the first gather
         self.theta, self.grad = theta, grad
         self.coefs, self.intercepts = layout.views(theta)
@@ -240,8 +244,7 @@ class GradientWorkspace:
         weights = self.weights
         if alpha:
             # ∂/∂W of (α / 2S) Σ ‖W‖² is (α / S) W
-            np.multiply(weights, alpha / weight_sum, out=self.penalty_scratch)
-            self.grad_weights += self.penalty_scratch
+            self.axpy(weights, self.grad_weights, a=alpha / weight_sum)
             data_loss += 0.5 * alpha * float(np.dot(weights, weights))
         return float(data_loss / weight_sum), float(weight_sum)
 
@@ -265,38 +268,42 @@ class GradientWorkspace:
         activations, deltas = self.activations, self.deltas
         grad_coefs, grad_intercepts = grad_views
         last = self.n_layers - 1
+        ones = self.ones[:m]
         # forward: z_l = a_{l-1} W_l + b_l, a_l = f(z_l)
         a = X
         for layer in range(last + 1):
             z = activations[layer][:m]
             np.matmul(a, coefs[layer], out=z)
-            z += intercepts[layer]
+            # z += b as the rank-one update z += 1 bᵀ: the same sums, with no buffer
+            # (a broadcast += makes NumPy allocate one of up to 64 KiB).
+            self.ger(1.0, intercepts[layer], ones, a=z.T, overwrite_a=True)
             if layer < last:
                 self.hidden(z)
             a = z
         logits = a
-        delta = deltas[last][:m]
 
-        # the output error δ_L = s_i (ŷ − y) / S and the data loss Σ s_i ℓ_i, from the logits
+        # The output error δ_L = s_i (ŷ − y) / S and the data loss Σ s_i ℓ_i, from the
+        # logits; δ_L then overwrites the logits, which nothing needs any more.
         if self.softmax:
-            row = self.row_scratch[:m, 0]
             if logits.max() > self.exp_safe or logits.min() < -self.exp_safe:
                 # Shifting z by its row maximum changes neither ŷ nor
                 # ℓ = logsumexp(z) − Σ_k y_k z_k (one-hot y sums to 1), and keeps e^z finite.
                 logits -= np.max(logits, axis=1, keepdims=True)
-            np.exp(logits, out=delta)
-            np.matmul(delta, self.ones_out, out=row)  # Σ_k e^(z_k), per row
-            delta /= row[:, np.newaxis]  # ŷ
-            log_sum = np.log(row, out=self.row_scratch2[:m, 0])
             if sample_weight is None:
-                data_loss = float(log_sum.sum()) - float(np.vdot(Y, logits))
+                yz = float(np.vdot(Y, logits))
             else:
-                yz = np.multiply(Y, logits, out=self.out_scratch[:m]).sum(axis=1)
+                yz = np.einsum("ij,ij->i", Y, logits)
+            delta = np.exp(logits, out=logits)
+            row = np.matmul(delta, self.ones_out, out=self.row_scratch[:m])  # Σ_k e^(z_k)
+            log_sum = np.log(row, out=self.row_scratch2[:m])
+            if sample_weight is None:
+                data_loss = float(log_sum.sum()) - yz
+            else:
                 data_loss = float((log_sum - yz) @ sample_weight)
+            delta /= row[:, np.newaxis]  # ŷ
         else:
             # ℓ = −[log σ(z) − (1 − y) z] per output unit (no log 0 even where σ(z) rounds to 0)
             log_p = log_expit(logits, out=self.out_scratch[:m])
-            np.exp(log_p, out=delta)  # ŷ = σ(z)
             terms = np.subtract(1, Y, out=self.out_scratch2[:m])
             terms *= logits
             np.subtract(log_p, terms, out=terms)
@@ -304,6 +311,7 @@ class GradientWorkspace:
                 data_loss = -float(terms.sum())
             else:
                 data_loss = -float(terms.sum(axis=1) @ sample_weight)
+            delta = np.exp(log_p, out=logits)  # ŷ = σ(z)
         delta -= Y
         if sample_weight is None:
             delta /= weight_sum
@@ -311,7 +319,6 @@ class GradientWorkspace:
             delta *= (sample_weight / weight_sum)[:, np.newaxis]
 
         # backward: ∂L/∂W_l = a_{l-1}ᵀ δ_l, ∂L/∂b_l = Σ_i δ_l, δ_{l-1} = (δ_l W_lᵀ) ⊙ f'(a_{l-1})
-        ones = self.ones[:m]
         for layer in range(last, -1, -1):
             a_prev = X if layer == 0 else activations[layer - 1][:m]
             np.matmul(a_prev.T, delta, out=grad_coefs[layer])
@@ -319,7 +326,7 @@ class GradientWorkspace:
             if layer > 0:
                 delta_prev = deltas[layer - 1][:m]
                 np.matmul(delta, coefs[layer].T, out=delta_prev)
-                self.derivative(a_prev, delta_prev, self.scratch[layer - 1][:m])
+                self.derivative(a_prev, delta_prev)  # overwrites a_prev, used up
                 delta = delta_prev
         return data_loss
 

@@ -23,7 +23,7 @@ from ._optimizers import AdamOptimizer, SGDOptimizer
 # Beyond a few hundred parameters the Python loops cost more than NumPy's calls.
 MAX_PARAMS = 150
 # Rows converted to Python floats at a time: memory stays O(ROWS_PER_BLOCK × features).
-ROWS_PER_BLOCK = 4096
+ROWS_PER_BLOCK = 256
 
 
 def supported(X, batch_size, coefs, intercepts, optimizer):

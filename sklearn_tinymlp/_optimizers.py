@@ -8,6 +8,16 @@ the same objects throughout training.
 import numpy as np
 
 
+def _zeros_like_flat(params):
+    """Zero arrays shaped like ``params``: views, in order, of one flat vector."""
+    flat = np.zeros(sum(p.size for p in params), dtype=params[0].dtype)
+    views, start = [], 0
+    for p in params:
+        views.append(flat[start : start + p.size].reshape(p.shape))
+        start += p.size
+    return views
+
+
 class _FlatStateMixin:
     """Lets a fast training loop hold the optimizer's state as one flat vector.
 
@@ -16,7 +26,8 @@ class _FlatStateMixin:
     ``update_params((theta,), (grad,))`` steps the whole network at once (the
     rules are elementwise, so the numbers are the same);
     ``unflatten_state(layout)`` restores per-parameter arrays (views of that
-    vector). ``layout`` is a ``_fast.FlatLayout``.
+    vector). ``layout`` is a ``_fast.FlatLayout``. State created by
+    :func:`_zeros_like_flat` is already such views, and is used without a copy.
     """
 
     _state_names = ()
@@ -25,7 +36,21 @@ class _FlatStateMixin:
         for name in self._state_names:
             arrays = getattr(self, name)
             if arrays is not None:
-                setattr(self, name, [layout.pack(arrays)])
+                base = arrays[0].base
+                in_order = (
+                    base is not None
+                    and base.ndim == 1
+                    and base.size == layout.size
+                    and all(
+                        a.base is base and a.size == stop - start and a.flags.c_contiguous
+                        for a, start, stop in zip(arrays, layout.offsets[:-1], layout.offsets[1:])
+                    )
+                    and all(
+                        np.shares_memory(a.ravel()[:1], base[start : start + 1])
+                        for a, start in zip(arrays, layout.offsets[:-1])
+                    )
+                )
+                setattr(self, name, [base if in_order else layout.pack(arrays)])
 
     def unflatten_state(self, layout):
         for name in self._state_names:
@@ -82,7 +107,7 @@ class SGDOptimizer(_FlatStateMixin):
         self.momentum = momentum
         self.nesterov = nesterov
         self.power_t = power_t
-        self.velocities = [np.zeros_like(p) for p in params] if momentum else None
+        self.velocities = _zeros_like_flat(params) if momentum else None
 
     def update_params(self, params, grads):
         """Apply one step to ``params`` in place."""
@@ -147,8 +172,8 @@ class AdamOptimizer(_FlatStateMixin):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.ms = [np.zeros_like(p) for p in params]
-        self.vs = [np.zeros_like(p) for p in params]
+        self.ms = _zeros_like_flat(params)
+        self.vs = _zeros_like_flat(params)
 
     @property
     def learning_rate(self):

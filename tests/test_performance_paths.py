@@ -102,8 +102,9 @@ def test_per_sample_loop_equals_reference(activation, target, optimizer):
 
 
 @pytest.mark.parametrize("hidden", [(2,), (3, 2)])
-def test_per_sample_loop_equals_reference_derivation_network(hidden):
+def test_per_sample_loop_equals_reference_derivation_network(monkeypatch, hidden):
     """The derivation's 2-2-1 network (and a deeper one), plain SGD, no penalty, 5 epochs."""
+    monkeypatch.setattr(_fast_scalar, "ROWS_PER_BLOCK", 7)  # rows are converted in blocks
     X, Y, sw, units, out = problem(200, 2, hidden, "binary")
     args = (X, Y, sw, units, "logistic", out, "sgd", 0.0, np.float64)
     assert_same(
