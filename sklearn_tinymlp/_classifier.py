@@ -645,7 +645,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
                 "left as they were before fitting."
             )
         return ValueError(
-            f"Training diverged: the loss became {loss} at epoch {epoch} with "
+            f"Training diverged: the loss became {loss:.6g} at epoch {epoch} with "
             f"solver={self.solver!r} and learning_rate_init={self.learning_rate_init}. "
             "Lower learning_rate_init, or scale the features (for example with "
             "sklearn.preprocessing.StandardScaler in a Pipeline); the weights were left "
@@ -688,7 +688,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
                 f"max_fun={self.max_fun}) without converging; increase max_iter, or scale "
                 "the features.",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=5,
             )
 
     def _make_optimizer(self, params):
@@ -742,7 +742,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
                 warnings.warn(
                     f"batch_size={self.batch_size} is larger than the {n_train} training "
                     "samples; using full-batch gradient descent.",
-                    stacklevel=2,
+                    stacklevel=5,
                 )
             batch_size = min(self.batch_size, n_train)
 
@@ -768,7 +768,14 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
                 self.out_activation_,
                 self.alpha,
             )
-            if not np.isfinite(loss) or not all(np.isfinite(p).all() for p in params):
+            # A log-loss a thousand times its first value is runaway growth, not a
+            # slow start: stop before it overflows, as it would a few epochs later.
+            runaway = bool(self.loss_curve_) and loss > 1e3 * max(self.loss_curve_[0], 1.0)
+            if (
+                runaway
+                or not np.isfinite(loss)
+                or not all(np.isfinite(p).all() for p in params)
+            ):
                 for p, old in zip(params, before):
                     p[...] = old
                 raise self._divergence_error(loss, self.n_iter_ + 1)
@@ -809,7 +816,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
                     "the optimization hasn't converged yet; increase max_iter, or raise "
                     "learning_rate_init.",
                     ConvergenceWarning,
-                    stacklevel=2,
+                    stacklevel=5,
                 )
 
         if early_stopping:

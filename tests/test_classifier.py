@@ -182,3 +182,13 @@ def test_divergence_stops_with_a_clear_error_and_finite_weights():
     with pytest.raises(ValueError, match=r"learning_rate_init=1000000\.0.*StandardScaler"):
         clf.fit(X * 1e3, y)
     assert all(np.isfinite(c).all() for c in clf.coefs_)
+
+
+def test_runaway_loss_is_reported_before_it_overflows():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(60, 4)), rng.randint(0, 3, 60)
+    clf = TinyMLPClassifier((8,), "identity", solver="sgd", learning_rate_init=1e3, random_state=0)
+    with pytest.raises(ValueError, match=r"diverged: the loss became \d+ at epoch 2 .*1000\.0"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 1 and np.isfinite(clf.loss_curve_[0])
+    assert all(np.isfinite(c).all() for c in clf.coefs_)
