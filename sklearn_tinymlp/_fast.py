@@ -34,12 +34,16 @@ from ._optimizers import AdamOptimizer, SGDOptimizer
 # Below this many multiply-adds per chunk (all layers' products together), the
 # products run on one BLAS thread: splitting them costs more in hand-offs than
 # it saves, and far more when the other cores are busy.
-SINGLE_THREAD_FLOPS = 2**23
+SINGLE_THREAD_FLOPS = 2**22
+
+# A batch of several chunks is summed in this many lanes (at most), each of which
+# one thread can take; fixed, so that the sums do not depend on the thread count.
+LANES = 4
 
 # Rows per chunk are chosen so that the widest layer's activations of one chunk
-# hold about this many numbers (≈ 1 MiB in float64): small enough to stay in a
+# hold about this many numbers (≈ 512 KiB in float64): small enough to stay in a
 # core's cache between the matrix product and the elementwise work after it.
-CHUNK_ELEMENTS = 2**17
+CHUNK_ELEMENTS = 2**16
 
 
 class FlatLayout:
@@ -136,16 +140,54 @@ DERIVATIVE = {
 }
 
 
+class _ChunkBuffers:
+    """One worker's arrays for a chunk of up to ``rows`` rows."""
+
+    def __init__(self, layer_units, rows, dtype, softmax):
+        self.rows = rows
+        # z_l, overwritten by a_l = f(z_l); the last is the output layer's logits.
+        self.activations = [np.empty((rows, u), dtype) for u in layer_units[1:]]
+        self.deltas = [np.empty((rows, u), dtype) for u in layer_units[1:-1]]  # hidden layers
+        n_out = layer_units[-1]
+        if softmax:
+            self.row_scratch = np.empty(rows, dtype)
+            self.row_scratch2 = np.empty(rows, dtype)
+        else:
+            self.out_scratch = np.empty((rows, n_out), dtype)
+            self.out_scratch2 = np.empty((rows, n_out), dtype)
+        # Σ_i δ_i as a matrix-vector product with ones: several times faster than sum(axis=0).
+        self.ones = np.ones(rows, dtype)
+        self.X_buffer = self.Y_buffer = None  # allocated by the first gather
+        self.chunk_grad = None  # allocated by the first chunk added to a lane
+
+    def gather(self, X, Y, rows, m):
+        """The rows' X and Y: views for a slice, else copies into the gather buffers."""
+        if isinstance(rows, slice):
+            return X[rows], Y[rows]
+        if self.X_buffer is None:
+            self.X_buffer = np.empty((self.rows, X.shape[1]), X.dtype)
+            self.Y_buffer = np.empty((self.rows, Y.shape[1]), Y.dtype)
+        # mode="clip" skips the bounds check that makes np.take buffer its output;
+        # the rows are valid indices by construction.
+        X_rows = np.take(X, rows, axis=0, out=self.X_buffer[:m], mode="clip")
+        Y_rows = np.take(Y, rows, axis=0, out=self.Y_buffer[:m], mode="clip")
+        return X_rows, Y_rows
+
+
 class GradientWorkspace:
     """Buffers for the loss and gradient of batches of up to ``max_rows`` rows.
+
+    A batch of more than one chunk is split into at most ``LANES`` lanes of
+    consecutive chunks; each lane sums its chunks' gradients, and the lanes
+    are added in order. The grouping depends only on the batch, so the result
+    is the same whether ``pool`` runs the lanes on one thread or several.
 
     Parameters
     ----------
     layer_units : list of int
         Units per layer, input first.
     max_rows : int
-        The largest batch to be passed to :meth:`loss_and_gradient`; a batch
-        larger than one chunk is processed chunk by chunk.
+        The largest batch to be passed to :meth:`loss_and_gradient`.
     dtype : numpy dtype
     activation, out_activation : str
     theta, grad : ndarray
@@ -155,40 +197,30 @@ class GradientWorkspace:
 
     def __init__(self, layer_units, max_rows, dtype, activation, out_activation, theta, grad):
         layout = self.layout = FlatLayout(layer_units)
+        self.layer_units = layer_units
+        self.dtype = dtype
         self.n_layers = len(layer_units) - 1
         self.hidden = HIDDEN[activation]
         self.derivative = DERIVATIVE[activation]
         self.softmax = out_activation == "softmax"
         widest = max(layer_units[1:])
-        rows = self.chunk_rows = int(max(1, min(max_rows, CHUNK_ELEMENTS // widest)))
-        # z_l, overwritten by a_l = f(z_l); the last is the output layer's logits.
-        self.activations = [np.empty((rows, u), dtype) for u in layer_units[1:]]
-        self.deltas = [np.empty((rows, u), dtype) for u in layer_units[1:-1]]  # hidden layers
-        n_out = layer_units[-1]
-        if self.softmax:
-            self.row_scratch = np.empty(rows, dtype)
-            self.row_scratch2 = np.empty(rows, dtype)
-        else:
-            self.out_scratch = np.empty((rows, n_out), dtype)
-            self.out_scratch2 = np.empty((rows, n_out), dtype)
-        # Σ_i δ_i as a matrix-vector product with ones: several times faster than sum(axis=0).
-        self.ones = np.ones(rows, dtype)
-        self.ones_out = np.ones(n_out, dtype)
+        self.chunk_rows = int(max(1, min(max_rows, CHUNK_ELEMENTS // widest)))
+        self.buffers = [_ChunkBuffers(layer_units, self.chunk_rows, dtype, self.softmax)]
+        self.ones_out = np.ones(layer_units[-1], dtype)
         # Logits within ±exp_safe need no shift before e^z: no overflow, no underflow
         # below the smallest normal number, even summed over thousands of classes.
         self.exp_safe = 600.0 if np.dtype(dtype).itemsize >= 8 else 70.0
         # grad += c·W in place, with no temporary
         self.axpy = get_blas_funcs("axpy", (theta,))
         self.ger = get_blas_funcs("ger", (theta,))
-        self.X_buffer = self.Y_buffer = None  # allocated by the first gather
         self.theta, self.grad = theta, grad
         self.coefs, self.intercepts = layout.views(theta)
         self.weights = theta[: layout.n_coefs]
         self.grad_weights = grad[: layout.n_coefs]
-        self.grad_views = layout.views(grad)
-        # Each chunk after the first writes its gradient here, to be added to grad.
-        self.chunk_grad = np.empty(layout.size, dtype) if max_rows > rows else None
-        self.chunk_grad_views = layout.views(self.chunk_grad) if max_rows > rows else None
+        self.lane_grads = [grad]  # lane 0 sums straight into grad
+        self.lane_views = [layout.views(grad)]
+        self.pool = None  # a ThreadPoolExecutor to run lanes on, set by the caller
+        self.workers = 1
 
     def loss_and_gradient(self, X, Y, sample_weight, index, alpha):
         """Mean log-loss plus L2 penalty of one batch; its gradient goes to ``grad``.
@@ -218,29 +250,47 @@ class GradientWorkspace:
             sw_batch = sample_weight[index]
             weight_sum = sw_batch.sum()
         chunk = self.chunk_rows
+        batch = (X, Y, index, sw_batch, weight_sum)
         if n_batch <= chunk:
-            X_batch, Y_batch = self._gather(X, Y, index, n_batch)
-            data_loss = self._chunk(X_batch, Y_batch, sw_batch, weight_sum, self.grad_views)
+            buffers = self.buffers[0]
+            X_batch, Y_batch = buffers.gather(X, Y, index, n_batch)
+            data_loss = self._chunk(
+                buffers, X_batch, Y_batch, sw_batch, weight_sum, self.lane_views[0]
+            )
         else:
-            data_loss = 0.0
-            for start in range(0, n_batch, chunk):
-                stop = min(start + chunk, n_batch)
-                if is_slice:
-                    rows = slice(index.start + start, index.start + stop)
-                else:
-                    rows = index[start:stop]
-                sw_chunk = None if sw_batch is None else sw_batch[start:stop]
-                first = start == 0
-                X_chunk, Y_chunk = self._gather(X, Y, rows, stop - start)
-                data_loss += self._chunk(
-                    X_chunk,
-                    Y_chunk,
-                    sw_chunk,
-                    weight_sum,
-                    self.grad_views if first else self.chunk_grad_views,
+            chunks = [(start, min(start + chunk, n_batch)) for start in range(0, n_batch, chunk)]
+            n_lanes = min(LANES, len(chunks))
+            lanes = [
+                chunks[i * len(chunks) // n_lanes : (i + 1) * len(chunks) // n_lanes]
+                for i in range(n_lanes)
+            ]
+            while len(self.lane_grads) < n_lanes:
+                self.lane_grads.append(np.empty_like(self.grad))
+                self.lane_views.append(self.layout.views(self.lane_grads[-1]))
+            workers = min(self.workers, n_lanes) if self.pool is not None else 1
+            while len(self.buffers) < workers:
+                self.buffers.append(
+                    _ChunkBuffers(self.layer_units, chunk, self.dtype, self.softmax)
                 )
-                if not first:
-                    self.grad += self.chunk_grad
+            if workers == 1:
+                losses = [self._lane(batch, lanes[i], i, 0) for i in range(n_lanes)]
+            else:
+                errstate = np.geterr()  # NumPy's error settings are per thread
+
+                def run(worker):
+                    with np.errstate(**errstate):
+                        return [
+                            (i, self._lane(batch, lanes[i], i, worker))
+                            for i in range(worker, n_lanes, workers)
+                        ]
+
+                results = dict(pair for part in self.pool.map(run, range(workers)) for pair in part)
+                losses = [results[i] for i in range(n_lanes)]
+            data_loss = 0.0
+            for i in range(n_lanes):
+                data_loss += losses[i]
+                if i:
+                    self.grad += self.lane_grads[i]
         weights = self.weights
         if alpha:
             # ∂/∂W of (α / 2S) Σ ‖W‖² is (α / S) W
@@ -248,27 +298,40 @@ class GradientWorkspace:
             data_loss += 0.5 * alpha * float(np.dot(weights, weights))
         return float(data_loss / weight_sum), float(weight_sum)
 
-    def _gather(self, X, Y, rows, m):
-        """The rows' X and Y: views for a slice, else copies into the gather buffers."""
-        if isinstance(rows, slice):
-            return X[rows], Y[rows]
-        if self.X_buffer is None:
-            self.X_buffer = np.empty((self.chunk_rows, X.shape[1]), X.dtype)
-            self.Y_buffer = np.empty((self.chunk_rows, Y.shape[1]), Y.dtype)
-        # mode="clip" skips the bounds check that makes np.take buffer its output;
-        # the rows are valid indices by construction.
-        X_rows = np.take(X, rows, axis=0, out=self.X_buffer[:m], mode="clip")
-        Y_rows = np.take(Y, rows, axis=0, out=self.Y_buffer[:m], mode="clip")
-        return X_rows, Y_rows
+    def _lane(self, batch, chunks, lane, worker):
+        """Σ s_i ℓ_i over ``chunks`` of the batch; their gradient summed into lane ``lane``."""
+        X, Y, index, sw_batch, weight_sum = batch
+        buffers = self.buffers[worker]
+        lane_grad = self.lane_grads[lane]
+        lane_views = self.lane_views[lane]
+        data_loss = 0.0
+        for k, (start, stop) in enumerate(chunks):
+            if isinstance(index, slice):
+                rows = slice(index.start + start, index.start + stop)
+            else:
+                rows = index[start:stop] if stop - start < index.shape[0] else index
+            sw_chunk = None if sw_batch is None else sw_batch[start:stop]
+            X_chunk, Y_chunk = buffers.gather(X, Y, rows, stop - start)
+            if k == 0:
+                views = lane_views
+            else:
+                if buffers.chunk_grad is None:
+                    buffers.chunk_grad = np.empty_like(self.grad)
+                    buffers.chunk_grad_views = self.layout.views(buffers.chunk_grad)
+                views = buffers.chunk_grad_views
+            data_loss += self._chunk(buffers, X_chunk, Y_chunk, sw_chunk, weight_sum, views)
+            if k:
+                lane_grad += buffers.chunk_grad
+        return data_loss
 
-    def _chunk(self, X, Y, sample_weight, weight_sum, grad_views):
+    def _chunk(self, buffers, X, Y, sample_weight, weight_sum, grad_views):
         """Forward and backward over one chunk; returns Σ s_i ℓ_i over its rows."""
         m = X.shape[0]
         coefs, intercepts = self.coefs, self.intercepts
-        activations, deltas = self.activations, self.deltas
+        activations, deltas = buffers.activations, buffers.deltas
         grad_coefs, grad_intercepts = grad_views
         last = self.n_layers - 1
-        ones = self.ones[:m]
+        ones = buffers.ones[:m]
         # forward: z_l = a_{l-1} W_l + b_l, a_l = f(z_l)
         a = X
         for layer in range(last + 1):
@@ -294,8 +357,8 @@ class GradientWorkspace:
             else:
                 yz = np.einsum("ij,ij->i", Y, logits)
             delta = np.exp(logits, out=logits)
-            row = np.matmul(delta, self.ones_out, out=self.row_scratch[:m])  # Σ_k e^(z_k)
-            log_sum = np.log(row, out=self.row_scratch2[:m])
+            row = np.matmul(delta, self.ones_out, out=buffers.row_scratch[:m])  # Σ_k e^(z_k)
+            log_sum = np.log(row, out=buffers.row_scratch2[:m])
             if sample_weight is None:
                 data_loss = float(log_sum.sum()) - yz
             else:
@@ -303,8 +366,8 @@ class GradientWorkspace:
             delta /= row[:, np.newaxis]  # ŷ
         else:
             # ℓ = −[log σ(z) − (1 − y) z] per output unit (no log 0 even where σ(z) rounds to 0)
-            log_p = log_expit(logits, out=self.out_scratch[:m])
-            terms = np.subtract(1, Y, out=self.out_scratch2[:m])
+            log_p = log_expit(logits, out=buffers.out_scratch[:m])
+            terms = np.subtract(1, Y, out=buffers.out_scratch2[:m])
             terms *= logits
             np.subtract(log_p, terms, out=terms)
             if sample_weight is None:
@@ -410,11 +473,23 @@ class FullBatchObjective:
 
     def __call__(self, theta):
         self.theta[...] = theta
-        if self.limit_threads:
+        workspace = self.workspace
+        if workspace.chunk_rows < self.data[0].shape[0]:
+            # several chunks: lanes on as many threads as BLAS had, each with one BLAS thread
+            with one_blas_thread() as threads:
+                workspace.workers = max(1, min(threads, os.cpu_count() or 1, LANES))
+                if workspace.workers > 1:
+                    with ThreadPoolExecutor(workspace.workers) as pool:
+                        workspace.pool = pool
+                        loss, _ = workspace.loss_and_gradient(*self.data)
+                    workspace.pool = None
+                else:
+                    loss, _ = workspace.loss_and_gradient(*self.data)
+        elif self.limit_threads:
             with blas_threads_for(self.layer_units, self.data[0].shape[0]):
-                loss, _ = self.workspace.loss_and_gradient(*self.data)
+                loss, _ = workspace.loss_and_gradient(*self.data)
         else:
-            loss, _ = self.workspace.loss_and_gradient(*self.data)
+            loss, _ = workspace.loss_and_gradient(*self.data)
         return loss, self.grad.astype(np.float64)  # a copy: the optimizer may keep it
 
 
@@ -454,9 +529,14 @@ def minibatch_epoch(
     theta_list, grad_list = (theta,), (grad,)
     total_loss = 0.0
     total_weight = 0.0
+    chunked = max_rows > workspace.chunk_rows
     optimizer.flatten_state(layout)
     try:
-        with blas_threads_for(layer_units, max_rows):
+        with one_blas_thread() if chunked else blas_threads_for(layer_units, max_rows) as threads:
+            if chunked:
+                workspace.workers = max(1, min(threads or 1, os.cpu_count() or 1, LANES))
+            if workspace.workers > 1:
+                workspace.pool = ThreadPoolExecutor(workspace.workers)
             for index in batches:
                 loss, weight_sum = loss_and_gradient(X, Y, sample_weight, index, alpha)
                 if not isfinite(loss):
@@ -465,6 +545,8 @@ def minibatch_epoch(
                 total_loss += loss * weight_sum
                 total_weight += weight_sum
     finally:
+        if workspace.pool is not None:
+            workspace.pool.shutdown()
         optimizer.unflatten_state(layout)
         layout.unpack(theta, params)
     return total_loss / total_weight
@@ -528,6 +610,11 @@ def forward_logits(X, coefs, intercepts, activation):
     logits = np.empty((n, intercepts[-1].shape[0]), dtype)
     starts = list(range(0, n, rows))
 
+    # z += b as the rank-one update z += 1 bᵀ (BLAS ger): no NumPy broadcast buffer.
+    same_dtype = all(p.dtype == dtype for p in coefs + intercepts)
+    ger = get_blas_funcs("ger", (logits,)) if same_dtype else None
+    ones = np.ones(rows, dtype)
+
     def work(chunk_starts):
         buffers = [np.empty((rows, b.shape[0]), dtype) for b in intercepts[:-1]]
         with np.errstate(over="ignore", invalid="ignore"):
@@ -537,7 +624,10 @@ def forward_logits(X, coefs, intercepts, activation):
                 for layer, (W, b) in enumerate(zip(coefs, intercepts)):
                     z = logits[start:stop] if layer == last else buffers[layer][: stop - start]
                     np.matmul(a, W, out=z)
-                    z += b
+                    if ger is None:
+                        z += b
+                    else:
+                        ger(1.0, b, ones[: stop - start], a=z.T, overwrite_a=True)
                     a = z if layer == last else hidden(z)
 
     with one_blas_thread() as threads:

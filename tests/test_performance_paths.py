@@ -362,3 +362,26 @@ def test_plain_float_array_only_passes_what_validate_data_returns_unchanged():
     assert _fast.plain_float_array(named, X) is None
     with pytest.warns(UserWarning, match="feature names"):
         named.predict(X)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_lanes_give_the_same_bits_on_any_number_of_threads(monkeypatch, weighted):
+    """A multi-chunk batch is summed in fixed lanes: 1, 2 or 3 threads, identical results."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(_fast, "CHUNK_ELEMENTS", 40)  # 5 rows per chunk for width 8
+    X, Y, sw, units, out = problem(103, 4, (8,), "multiclass", weighted=weighted)
+    coefs, intercepts = init_params(units, "tanh", np.random.RandomState(1))
+    results = []
+    for workers in (1, 2, 3):
+        layout = _fast.FlatLayout(units)
+        theta = layout.pack(coefs + intercepts)
+        grad = np.empty_like(theta)
+        workspace = _fast.GradientWorkspace(units, 103, np.float64, "tanh", out, theta, grad)
+        with ThreadPoolExecutor(workers) as pool:
+            workspace.pool, workspace.workers = pool, workers
+            loss, _ = workspace.loss_and_gradient(X, Y, sw, np.arange(103)[::-1], 1e-3)
+        results.append((loss, grad))
+    for loss, grad in results[1:]:
+        assert loss == results[0][0]
+        np.testing.assert_array_equal(grad, results[0][1])
