@@ -26,7 +26,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._fast import forward_logits, plain_float_array, softmax_rows
+from ._fast import as_flat_views, forward_logits, plain_float_array, softmax_rows
 from ._lbfgs import fit_lbfgs
 from ._network import forward, init_params, log_loss
 from ._optimizers import AdamOptimizer, SGDOptimizer
@@ -555,8 +555,9 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
         )
         self._random_state = check_random_state(self.random_state)
-        self.coefs_, self.intercepts_ = init_params(
-            self._layer_units, self.activation, self._random_state, dtype
+        # Views of one flat vector, which training then updates in place.
+        self.coefs_, self.intercepts_ = as_flat_views(
+            *init_params(self._layer_units, self.activation, self._random_state, dtype)
         )
         self.n_iter_ = 0
         self.t_ = 0

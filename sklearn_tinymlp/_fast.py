@@ -78,6 +78,28 @@ class FlatLayout:
             out[start:stop] = a.ravel()
         return out
 
+    def base_of(self, arrays):
+        """The flat vector ``arrays`` are consecutive views of, in this layout; else None."""
+        base = arrays[0].base
+        if (
+            base is None
+            or base.ndim != 1
+            or base.size != self.size
+            or not base.flags.c_contiguous
+            or len(arrays) != len(self.shapes)
+        ):
+            return None
+        start_address = base.__array_interface__["data"][0]
+        for a, start, shape in zip(arrays, self.offsets[:-1], self.shapes):
+            if (
+                a.base is not base
+                or a.shape != shape
+                or not a.flags.c_contiguous
+                or a.__array_interface__["data"][0] != start_address + start * base.itemsize
+            ):
+                return None
+        return base
+
     def unpack(self, flat, arrays):
         """Copy the flat vector back into ``coefs + intercepts``, in place."""
         for a, start, stop in zip(arrays, self.offsets[:-1], self.offsets[1:]):
@@ -519,7 +541,10 @@ def minibatch_epoch(
     layer_units = [coefs[0].shape[0], *(b.shape[0] for b in intercepts)]
     layout = FlatLayout(layer_units)
     params = coefs + intercepts
-    theta = layout.pack(params)
+    theta = layout.base_of(params)  # parameters made by as_flat_views are used in place
+    in_place = theta is not None
+    if not in_place:
+        theta = layout.pack(params)
     grad = np.empty_like(theta)
     workspace = GradientWorkspace(
         layer_units, max_rows, X.dtype, activation, out_activation, theta, grad
@@ -527,6 +552,9 @@ def minibatch_epoch(
     step = optimizer.update_params
     loss_and_gradient = workspace.loss_and_gradient
     theta_list, grad_list = (theta,), (grad,)
+    # Between batches the first layer's activations are free: the optimizer's scratch.
+    free = workspace.buffers[0].activations[0].reshape(-1)
+    scratch = (free[: layout.size],) if free.size >= layout.size else None
     total_loss = 0.0
     total_weight = 0.0
     chunked = max_rows > workspace.chunk_rows
@@ -541,15 +569,27 @@ def minibatch_epoch(
                 loss, weight_sum = loss_and_gradient(X, Y, sample_weight, index, alpha)
                 if not isfinite(loss):
                     return loss
-                step(theta_list, grad_list)
+                step(theta_list, grad_list, scratch)
                 total_loss += loss * weight_sum
                 total_weight += weight_sum
     finally:
         if workspace.pool is not None:
             workspace.pool.shutdown()
         optimizer.unflatten_state(layout)
-        layout.unpack(theta, params)
+        if not in_place:
+            layout.unpack(theta, params)
     return total_loss / total_weight
+
+
+def as_flat_views(coefs, intercepts):
+    """Copies of the parameters that are consecutive views of one flat vector.
+
+    Training then updates that vector in place, with no copy of the network
+    per epoch (see :meth:`FlatLayout.base_of`).
+    """
+    layer_units = [coefs[0].shape[0], *(b.shape[0] for b in intercepts)]
+    layout = FlatLayout(layer_units)
+    return layout.views(layout.pack(coefs + intercepts))
 
 
 # --- prediction --------------------------------------------------------------

@@ -36,21 +36,8 @@ class _FlatStateMixin:
         for name in self._state_names:
             arrays = getattr(self, name)
             if arrays is not None:
-                base = arrays[0].base
-                in_order = (
-                    base is not None
-                    and base.ndim == 1
-                    and base.size == layout.size
-                    and all(
-                        a.base is base and a.size == stop - start and a.flags.c_contiguous
-                        for a, start, stop in zip(arrays, layout.offsets[:-1], layout.offsets[1:])
-                    )
-                    and all(
-                        np.shares_memory(a.ravel()[:1], base[start : start + 1])
-                        for a, start in zip(arrays, layout.offsets[:-1])
-                    )
-                )
-                setattr(self, name, [base if in_order else layout.pack(arrays)])
+                base = layout.base_of(arrays)
+                setattr(self, name, [base if base is not None else layout.pack(arrays)])
 
     def unflatten_state(self, layout):
         for name in self._state_names:
@@ -109,8 +96,12 @@ class SGDOptimizer(_FlatStateMixin):
         self.power_t = power_t
         self.velocities = _zeros_like_flat(params) if momentum else None
 
-    def update_params(self, params, grads):
-        """Apply one step to ``params`` in place."""
+    def update_params(self, params, grads, scratch=None):
+        """Apply one step to ``params`` in place.
+
+        ``grads`` are overwritten. ``scratch``, optional, is a list of arrays
+        shaped like ``params`` that the step may use instead of allocating.
+        """
         lr = self.learning_rate
         if not self.momentum:
             for p, g in zip(params, grads):
@@ -118,12 +109,13 @@ class SGDOptimizer(_FlatStateMixin):
                 p -= g
             return
         mu = self.momentum
-        for p, g, v in zip(params, grads, self.velocities):
+        scratch = scratch or [None] * len(params)
+        for p, g, v, tmp in zip(params, grads, self.velocities, scratch):
             v *= mu
             g *= lr
             v -= g  # v ← μv − ηg
             if self.nesterov:
-                p += mu * v
+                p += np.multiply(mu, v, out=tmp)
                 p -= g  # w ← w + μv − ηg
             else:
                 p += v
@@ -181,14 +173,19 @@ class AdamOptimizer(_FlatStateMixin):
         t = self.t + 1
         return self.learning_rate_init * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
 
-    def update_params(self, params, grads):
-        """Apply one step to ``params`` in place."""
+    def update_params(self, params, grads, scratch=None):
+        """Apply one step to ``params`` in place.
+
+        ``grads`` are overwritten. ``scratch``, optional, is a list of arrays
+        shaped like ``params`` that the step may use instead of allocating.
+        """
         lr = self.learning_rate
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
-        for p, g, m, v in zip(params, grads, self.ms, self.vs):
+        scratch = scratch or [None] * len(params)
+        for p, g, m, v, tmp in zip(params, grads, self.ms, self.vs, scratch):
             m *= b1
-            m += (1 - b1) * g
+            m += np.multiply(1 - b1, g, out=tmp)
             v *= b2
             g *= g
             g *= 1 - b2
