@@ -385,3 +385,30 @@ def test_lanes_give_the_same_bits_on_any_number_of_threads(monkeypatch, weighted
     for loss, grad in results[1:]:
         assert loss == results[0][0]
         np.testing.assert_array_equal(grad, results[0][1])
+
+
+def test_flat_views_are_recognised_and_anything_else_is_copied():
+    coefs, intercepts = init_params([3, 4, 2], "relu", np.random.RandomState(0))
+    layout = _fast.FlatLayout([3, 4, 2])
+    assert layout.base_of(coefs + intercepts) is None  # separate arrays
+    flat_coefs, flat_intercepts = _fast.as_flat_views(coefs, intercepts)
+    for a, b in zip(flat_coefs + flat_intercepts, coefs + intercepts):
+        np.testing.assert_array_equal(a, b)
+    base = layout.base_of(flat_coefs + flat_intercepts)
+    assert base is not None and base.shape == (layout.size,)
+    assert layout.base_of(flat_intercepts + flat_coefs) is None  # wrong order
+    assert layout.base_of([flat_coefs[0], coefs[1], *flat_intercepts]) is None  # one replaced
+
+
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_optimizer_scratch_gives_the_same_step(optimizer):
+    rng = np.random.RandomState(0)
+    params = [rng.standard_normal((3, 2)), rng.standard_normal(2)]
+    grads = [rng.standard_normal((3, 2)), rng.standard_normal(2)]
+    a, b = [p.copy() for p in params], [p.copy() for p in params]
+    opt_a, opt_b = OPTIMIZERS[optimizer](a), OPTIMIZERS[optimizer](b)
+    for _ in range(3):
+        opt_a.update_params(a, [g.copy() for g in grads])
+        opt_b.update_params(b, [g.copy() for g in grads], [np.empty_like(p) for p in b])
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
