@@ -465,7 +465,9 @@ class FullBatchObjective:
     What L-BFGS minimises: ``objective(theta) -> (loss, grad)``, with ``theta``
     and ``grad`` float64 vectors in the order of :class:`FlatLayout`, computed
     by :class:`GradientWorkspace` (in chunks of rows for large X) in the
-    parameters' own dtype.
+    parameters' own dtype. Use it as a context manager around the
+    optimisation: inside, BLAS runs on one thread, and a data set of several
+    chunks has its lanes spread over as many Python threads as BLAS had.
 
     Parameters
     ----------
@@ -488,30 +490,26 @@ class FullBatchObjective:
             layer_units, n, dtype, activation, out_activation, self.theta, self.grad
         )
         self.data = (X, Y, sample_weight, slice(0, n), alpha)
-        flops = n * sum(a * b for a, b in zip(layer_units[:-1], layer_units[1:]))
-        # Products this small are not split across threads by BLAS anyway.
-        self.limit_threads = flops > 2**18
-        self.layer_units = layer_units
+        self._stack = None
+
+    def __enter__(self):
+        self._stack = contextlib.ExitStack()
+        threads = self._stack.enter_context(one_blas_thread())
+        workspace = self.workspace
+        if workspace.chunk_rows < self.data[0].shape[0]:
+            workspace.workers = max(1, min(threads, os.cpu_count() or 1, LANES))
+            if workspace.workers > 1:
+                workspace.pool = self._stack.enter_context(ThreadPoolExecutor(workspace.workers))
+        return self
+
+    def __exit__(self, *exc):
+        self.workspace.pool, self.workspace.workers = None, 1
+        stack, self._stack = self._stack, None
+        return stack.__exit__(*exc)
 
     def __call__(self, theta):
         self.theta[...] = theta
-        workspace = self.workspace
-        if workspace.chunk_rows < self.data[0].shape[0]:
-            # several chunks: lanes on as many threads as BLAS had, each with one BLAS thread
-            with one_blas_thread() as threads:
-                workspace.workers = max(1, min(threads, os.cpu_count() or 1, LANES))
-                if workspace.workers > 1:
-                    with ThreadPoolExecutor(workspace.workers) as pool:
-                        workspace.pool = pool
-                        loss, _ = workspace.loss_and_gradient(*self.data)
-                    workspace.pool = None
-                else:
-                    loss, _ = workspace.loss_and_gradient(*self.data)
-        elif self.limit_threads:
-            with blas_threads_for(self.layer_units, self.data[0].shape[0]):
-                loss, _ = workspace.loss_and_gradient(*self.data)
-        else:
-            loss, _ = workspace.loss_and_gradient(*self.data)
+        loss, _ = self.workspace.loss_and_gradient(*self.data)
         return loss, self.grad.astype(np.float64)  # a copy: the optimizer may keep it
 
 

@@ -1,5 +1,7 @@
 """L-BFGS: the network's parameters as one flat vector for scipy.optimize."""
 
+import contextlib
+
 import numpy as np
 import scipy.optimize
 
@@ -74,13 +76,14 @@ def fit_lbfgs(
         if verbose:
             print(f"Iteration {len(loss_curve)}, loss = {last['loss']:.8f}")
 
-    result = scipy.optimize.minimize(
-        objective,
-        pack(coefs, intercepts).astype(np.float64),
-        method="L-BFGS-B",
-        jac=True,
-        callback=callback,
-        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
-    )
+    with fast if fast is not None else contextlib.nullcontext():
+        result = scipy.optimize.minimize(
+            objective,
+            pack(coefs, intercepts).astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=callback,
+            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+        )
     unpack(result.x.astype(dtype, copy=False), coefs, intercepts)
     return result, loss_curve
