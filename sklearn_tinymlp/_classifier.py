@@ -27,7 +27,6 @@ from sklearn.utils.validation import (
 )
 
 from ._fast import as_flat_views, forward_logits, plain_float_array, softmax_rows
-from ._fast import forward_logits, plain_float_array, softmax_rows
 from ._lbfgs import fit_lbfgs
 from ._network import forward, init_params, log_loss
 from ._optimizers import AdamOptimizer, SGDOptimizer
