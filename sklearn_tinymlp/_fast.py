@@ -378,14 +378,25 @@ class GradientWorkspace:
                 yz = float(np.vdot(Y, logits))
             else:
                 yz = np.einsum("ij,ij->i", Y, logits)
-            delta = np.exp(logits, out=logits)
-            row = np.matmul(delta, self.ones_out, out=buffers.row_scratch[:m])  # Σ_k e^(z_k)
-            log_sum = np.log(row, out=buffers.row_scratch2[:m])
+            k = logits.shape[1]
+            if last > 0 and deltas[last - 1].size >= m * k:
+                # e^z in the next layer's δ buffer (free until backward reaches it); then
+                # ŷ = e^(z − log Σ e^z), the shift done by BLAS ger: no broadcast buffer.
+                exp_z = deltas[last - 1].reshape(-1)[: m * k].reshape(m, k)
+                np.exp(logits, out=exp_z)
+                row = np.matmul(exp_z, self.ones_out, out=buffers.row_scratch[:m])
+                log_sum = np.log(row, out=buffers.row_scratch2[:m])
+                self.ger(-1.0, self.ones_out, log_sum, a=logits.T, overwrite_a=True)
+                delta = np.exp(logits, out=logits)  # ŷ
+            else:
+                delta = np.exp(logits, out=logits)
+                row = np.matmul(delta, self.ones_out, out=buffers.row_scratch[:m])  # Σ_k e^(z_k)
+                log_sum = np.log(row, out=buffers.row_scratch2[:m])
+                delta /= row[:, np.newaxis]  # ŷ
             if sample_weight is None:
                 data_loss = float(log_sum.sum()) - yz
             else:
                 data_loss = float((log_sum - yz) @ sample_weight)
-            delta /= row[:, np.newaxis]  # ŷ
         else:
             # ℓ = −[log σ(z) − (1 − y) z] per output unit (no log 0 even where σ(z) rounds to 0)
             log_p = log_expit(logits, out=buffers.out_scratch[:m])

@@ -414,3 +414,11 @@ def test_optimizer_scratch_gives_the_same_step(optimizer):
         opt_b.update_params(b, [g.copy() for g in grads], [np.empty_like(p) for p in b])
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize("hidden", [(2,), (9,)])  # narrower and wider than the 4 classes
+def test_softmax_error_both_ways_equals_reference(hidden):
+    """ŷ from e^(z − log Σ e^z) (a spare buffer wide enough) or e^z / Σ e^z (not)."""
+    X, Y, sw, units, out = problem(50, 3, hidden, "multiclass")
+    args = (X, Y, sw, units, "relu", out, "adam", 1e-3, np.float64)
+    assert_same(run(minibatch(16), *args), run(reference(16), *args), rtol=1e-11, atol=1e-13)
