@@ -290,24 +290,32 @@ class GradientWorkspace:
                 self.lane_grads.append(np.empty_like(self.grad))
                 self.lane_views.append(self.layout.views(self.lane_grads[-1]))
             workers = min(self.workers, n_lanes) if self.pool is not None else 1
-            while len(self.buffers) < workers:
-                self.buffers.append(
-                    _ChunkBuffers(self.layer_units, chunk, self.dtype, self.softmax)
-                )
             if workers == 1:
-                losses = [self._lane(batch, lanes[i], i, 0) for i in range(n_lanes)]
+                losses = [self._lane(batch, lanes[i], i, self.buffers[0]) for i in range(n_lanes)]
             else:
+                # Lanes go to whichever thread is free (a core busy with something else
+                # takes fewer); each thread keeps its own buffers. The sums are the same.
                 errstate = np.geterr()  # NumPy's error settings are per thread
+                local = threading.local()
+                spare = list(self.buffers)
+                lock = threading.Lock()
 
-                def run(worker):
+                def run(i):
+                    buffers = getattr(local, "buffers", None)
+                    if buffers is None:
+                        with lock:
+                            buffers = spare.pop() if spare else None
+                        if buffers is None:
+                            buffers = _ChunkBuffers(
+                                self.layer_units, chunk, self.dtype, self.softmax
+                            )
+                            with lock:
+                                self.buffers.append(buffers)
+                        local.buffers = buffers
                     with np.errstate(**errstate):
-                        return [
-                            (i, self._lane(batch, lanes[i], i, worker))
-                            for i in range(worker, n_lanes, workers)
-                        ]
+                        return self._lane(batch, lanes[i], i, buffers)
 
-                results = dict(pair for part in self.pool.map(run, range(workers)) for pair in part)
-                losses = [results[i] for i in range(n_lanes)]
+                losses = list(self.pool.map(run, range(n_lanes)))
             data_loss = 0.0
             for i in range(n_lanes):
                 data_loss += losses[i]
@@ -320,10 +328,9 @@ class GradientWorkspace:
             data_loss += 0.5 * alpha * float(np.dot(weights, weights))
         return float(data_loss / weight_sum), float(weight_sum)
 
-    def _lane(self, batch, chunks, lane, worker):
+    def _lane(self, batch, chunks, lane, buffers):
         """Σ s_i ℓ_i over ``chunks`` of the batch; their gradient summed into lane ``lane``."""
         X, Y, index, sw_batch, weight_sum = batch
-        buffers = self.buffers[worker]
         lane_grad = self.lane_grads[lane]
         lane_views = self.lane_views[lane]
         data_loss = 0.0
@@ -664,8 +671,12 @@ def forward_logits(X, coefs, intercepts, activation):
     ger = get_blas_funcs("ger", (logits,)) if same_dtype else None
     ones = np.ones(rows, dtype)
 
+    local = threading.local()
+
     def work(chunk_starts):
-        buffers = [np.empty((rows, b.shape[0]), dtype) for b in intercepts[:-1]]
+        buffers = getattr(local, "buffers", None)
+        if buffers is None:
+            buffers = local.buffers = [np.empty((rows, b.shape[0]), dtype) for b in intercepts[:-1]]
         with np.errstate(over="ignore", invalid="ignore"):
             for start in chunk_starts:
                 stop = min(start + rows, n)
@@ -684,8 +695,11 @@ def forward_logits(X, coefs, intercepts, activation):
         if workers == 1:
             work(starts)
         else:
+            # Blocks of a few chunks go to whichever thread is free, so a core that is
+            # busy with something else takes fewer.
+            blocks = [starts[i : i + 4] for i in range(0, len(starts), 4)]
             with ThreadPoolExecutor(workers) as pool:
-                list(pool.map(work, [starts[i::workers] for i in range(workers)]))
+                list(pool.map(work, blocks))
     return logits
 
 
