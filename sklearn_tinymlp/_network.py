@@ -248,10 +248,10 @@ def loss_and_gradients(
     >>> import numpy as np
     >>> coefs, intercepts = [np.zeros((2, 1))], [np.zeros(1)]
     >>> loss, coef_grads, intercept_grads = loss_and_gradients(
-    ...     np.array([[1.0, 0.0]]), np.array([[1.0]]), coefs, intercepts,
+    ...     np.array([[1.0, 2.0]]), np.array([[1.0]]), coefs, intercepts,
     ...     "logistic", "logistic", alpha=0.0)
     >>> round(loss, 4), coef_grads[0].ravel(), intercept_grads[0]
-    (0.6931, array([-0.5, -0. ]), array([-0.5]))
+    (0.6931, array([-0.5, -1. ]), array([-0.5]))
     """
     activations, logits = forward(X, coefs, intercepts, activation, out_activation)
     loss = log_loss(logits, y, out_activation, coefs, alpha, sample_weight)

@@ -137,10 +137,12 @@ def reference_epoch(
 class ConvergenceMonitor:
     """Counts epochs without improvement and remembers the best epoch.
 
-    With a validation set, improvement means the validation score rose by more
-    than ``tol``; without, that the training loss fell by more than ``tol``
-    (scikit-learn's rule).  ``best_params`` holds a copy of the parameters of
-    the best validation epoch, restored at the end of training.
+    With a validation set, improvement means the validation log-loss fell by
+    more than ``tol``; without, that the training loss did (scikit-learn's
+    rule). The validation loss moves smoothly even while the validation
+    accuracy sits on a plateau, so training is not cut short by a flat
+    accuracy. ``best_params`` holds a copy of the parameters of the epoch with
+    the lowest validation loss, restored at the end of training.
     """
 
     def __init__(self, tol, n_iter_no_change, use_validation):
@@ -149,24 +151,25 @@ class ConvergenceMonitor:
         self.use_validation = use_validation
         self.no_improvement_count = 0
         self.best_loss = np.inf
-        self.best_score = -np.inf
+        self.best_validation_loss = np.inf
+        self.best_validation_score = None
         self.best_params = None
 
-    def update(self, loss, score, params):
+    def update(self, loss, params, validation_loss=None, validation_score=None):
         """Record one epoch; return True when it is time to stop (or adapt η)."""
         if self.use_validation:
-            if score < self.best_score + self.tol:
-                self.no_improvement_count += 1
-            else:
-                self.no_improvement_count = 0
-            if score >= self.best_score:  # ties: prefer the later, better-trained epoch
-                self.best_score = score
-                self.best_params = [p.copy() for p in params]
+            reference, loss = self.best_validation_loss, validation_loss
         else:
-            if loss > self.best_loss - self.tol:
-                self.no_improvement_count += 1
+            reference = self.best_loss
+        if loss > reference - self.tol:
+            self.no_improvement_count += 1
+        else:
+            self.no_improvement_count = 0
+        if loss < reference:
+            if self.use_validation:
+                self.best_validation_loss = loss
+                self.best_validation_score = validation_score
+                self.best_params = [p.copy() for p in params]
             else:
-                self.no_improvement_count = 0
-            if loss < self.best_loss:
                 self.best_loss = loss
         return self.no_improvement_count > self.n_iter_no_change
