@@ -78,7 +78,11 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         'sgd' is mini-batch gradient descent (``batch_size=1`` is the
         derivation's per-sample rule; ``batch_size`` ≥ n_samples is full-batch
         gradient descent); 'adam' is Adam; 'lbfgs' is scipy's L-BFGS-B on the
-        full-batch loss.
+        full-batch loss. As in ``MLPClassifier``, 'lbfgs' has no
+        ``partial_fit``: L-BFGS builds its curvature estimate over many
+        evaluations of one fixed objective, which a stream of different
+        batches does not provide. To continue an 'lbfgs' fit, set
+        ``warm_start=True`` and call ``fit`` again.
     alpha : float, default=1e-4
         Strength of the L2 penalty; the loss adds ``alpha / (2 S) Σ ‖W‖²``
         where S is the batch's total sample weight.
