@@ -429,6 +429,16 @@ def write_report(rows, predict, env, total_seconds, quick):
         f"scikit-learn {env['scikit-learn']}, sklearn-tinymlp {env['sklearn-tinymlp']}",
         f"- BLAS: {env['blas']}; `OPENBLAS_CORETYPE` = {env['OPENBLAS_CORETYPE']}",
         f"- 1-minute load average: {env['load']} (other processes share these cores)",
+        *(
+            [
+                f"- BLAS limited to {env['blas_threads']} thread(s) for both estimators "
+                "(`--blas-threads`): on a machine whose cores are busy with other work, "
+                "BLAS threads that wait for each other can slow a fit many times over, "
+                "which would measure the machine's load rather than the code."
+            ]
+            if env.get("blas_threads")
+            else []
+        ),
         "",
         "Same data, architecture, solver, batch size, learning rate, seed and epochs for both "
         "(`tol=0`, `n_iter_no_change=inf`, no early stopping, `alpha=1e-4`, `shuffle=True`); "
@@ -598,6 +608,7 @@ def main(argv=None):
     total = time.perf_counter() - start
     env = environment()
     env["load"] = f"{load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after"
+    env["blas_threads"] = args.blas_threads
     env["command"] = "python benchmarks/bench.py" + "".join(
         f" {a}" for a in (argv if argv is not None else sys.argv[1:])
     )
