@@ -522,14 +522,13 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             else:
                 per_sample = dict_weight_per_sample(self.class_weight, self.classes_, Y, X.dtype)
             sample_weight = per_sample if sample_weight is None else sample_weight * per_sample
-        if sample_weight is not None and not incremental:
-            positive_classes = Y[sample_weight > 0].any(axis=0) if Y.shape[1] > 1 else None
-            if Y.shape[1] == 1:
-                n_classes_left = np.unique(Y[sample_weight > 0]).size
-            elif self._label_binarizer.y_type_ == "multiclass":
-                n_classes_left = int(positive_classes.sum())
-            else:
-                n_classes_left = 2
+        multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
+        if sample_weight is not None and not incremental and not multilabel:
+            Y_kept = Y[sample_weight > 0]
+            # binary: one 0/1 column; multiclass: one-hot columns
+            n_classes_left = (
+                np.unique(Y_kept).size if Y.shape[1] == 1 else int(Y_kept.any(axis=0).sum())
+            )
             if n_classes_left < 2:
                 raise ValueError(
                     "Only one class has a positive sample_weight, so there is no second "
