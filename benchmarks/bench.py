@@ -2,8 +2,10 @@
 
 Run from the repository root::
 
-    python benchmarks/bench.py            # the full run, a few minutes on 2 cores
-    python benchmarks/bench.py --quick    # fewer epochs and repeats, for a smoke test
+    python benchmarks/bench.py                  # the full run, a few minutes on 2 cores
+    python benchmarks/bench.py --blas-threads 1 # the same with BLAS on one thread
+    python benchmarks/bench.py --quick          # fewer epochs and repeats, a smoke test
+    python benchmarks/bench.py --only digits    # some workloads only; prints, writes nothing
 
 Both estimators get the same data, architecture, solver, batch size, learning
 rate, seed and a fixed number of epochs (``tol=0``, ``n_iter_no_change=inf``,
@@ -20,7 +22,11 @@ The "floor" is the time of one epoch's bare matrix products at full batch
 implementation on this CPU can beat by much.
 
 Writes ``benchmarks/results.md`` and ``benchmarks/results.png`` next to this
-file.
+file (``results_quick.*`` for ``--quick``). On a machine whose cores are busy
+with other work, pass ``--blas-threads 1``: BLAS threads waiting for busy cores
+slow MLPClassifier's fits many times over, which measures the load, not the
+code. ``OPENBLAS_CORETYPE``, when set in the environment, is recorded in the
+results.
 """
 
 import argparse
@@ -407,6 +413,11 @@ def environment():
     }
 
 
+def output_name(quick):
+    """results.md / .png; a --quick smoke run writes results_quick.* instead."""
+    return "results_quick" if quick else "results"
+
+
 def mib(n):
     return f"{n / 2**20:.3f}" if n < 2**20 else f"{n / 2**20:.2f}"
 
@@ -526,11 +537,11 @@ def write_report(rows, predict, env, total_seconds, quick):
     ]
     lines += [f"- {text} — {verdict(ok)}" for text, ok in targets]
     lines.append("")
-    (HERE / "results.md").write_text("\n".join(lines))
+    (HERE / f"{output_name(quick)}.md").write_text("\n".join(lines))
     return ratios, geo
 
 
-def write_chart(rows, ratios, predict):
+def write_chart(rows, ratios, predict, quick=False):
     try:
         import matplotlib
 
@@ -558,7 +569,7 @@ def write_chart(rows, ratios, predict):
     ax.set_title(f"sklearn-tinymlp vs scikit-learn, {os.cpu_count()} cores")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    fig.savefig(HERE / "results.png", dpi=120)
+    fig.savefig(HERE / f"{output_name(quick)}.png", dpi=120)
     plt.close(fig)
 
 
@@ -566,7 +577,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer epochs and repeats")
     parser.add_argument(
-        "--only", default=None, help="run only workloads whose name contains this text"
+        "--only",
+        default=None,
+        help="run only workloads whose name contains this text (prints, writes no files)",
     )
     parser.add_argument(
         "--blas-threads",
@@ -612,9 +625,15 @@ def main(argv=None):
     env["command"] = "python benchmarks/bench.py" + "".join(
         f" {a}" for a in (argv if argv is not None else sys.argv[1:])
     )
+    if args.only:
+        print(f"{total:.0f} s; a partial run (--only) writes no results files")
+        return 0
     ratios, geo = write_report(rows, predict, env, total, args.quick)
-    write_chart(rows, ratios, predict)
-    print(f"geometric mean ratio {geo:.3f}; {total:.0f} s; wrote {HERE / 'results.md'}")
+    write_chart(rows, ratios, predict, args.quick)
+    print(
+        f"geometric mean ratio {geo:.3f}; {total:.0f} s; "
+        f"wrote {HERE / output_name(args.quick)}.md and .png"
+    )
     return 0
 
 
