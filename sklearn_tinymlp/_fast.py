@@ -13,10 +13,16 @@ tested equal to it (``tests/test_performance_paths.py``):
   log σ(z) and σ(z); a softmax output shares one ``exp`` between ŷ and the loss;
 * a batch larger than ``CHUNK_ELEMENTS`` allows is processed in row chunks
   whose gradients add up, so full-batch gradient descent keeps its hidden
-  activations in cache and never holds a second copy of X.
+  activations in cache and never holds a second copy of X; the chunks are
+  summed in a fixed number of lanes that worker threads share, so the result
+  does not depend on the number of threads;
+* small matrix products run on one BLAS thread (:func:`one_blas_thread`);
+* :class:`FullBatchObjective` is the same for L-BFGS, and
+  :func:`forward_logits` / :func:`softmax_rows` / :func:`plain_float_array`
+  make prediction lean.
 
 Only dense X goes through here; sparse X takes the reference loop in
-``_training``.
+``_training`` and ``_network.forward``.
 """
 
 import contextlib
@@ -34,7 +40,7 @@ from ._optimizers import AdamOptimizer, SGDOptimizer
 # Below this many multiply-adds per chunk (all layers' products together), the
 # products run on one BLAS thread: splitting them costs more in hand-offs than
 # it saves, and far more when the other cores are busy.
-SINGLE_THREAD_FLOPS = 2**22
+SINGLE_THREAD_FLOPS = 2**23
 
 # A batch of several chunks is summed in this many lanes (at most), each of which
 # one thread can take; fixed, so that the sums do not depend on the thread count.

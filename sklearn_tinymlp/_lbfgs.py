@@ -50,7 +50,7 @@ def fit_lbfgs(
 
     # Dense X: the same loss and gradient from preallocated buffers (tested equal).
     fast = None
-    if isinstance(X, np.ndarray):
+    if isinstance(X, np.ndarray) and X.dtype == dtype:
         layer_units = [c.shape[0] for c in coefs] + [coefs[-1].shape[1]]
         fast = FullBatchObjective(
             X, y, sample_weight, layer_units, activation, out_activation, alpha, dtype

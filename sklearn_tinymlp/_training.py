@@ -58,7 +58,11 @@ def train_epoch(
     """
     order = epoch_order(rows, n_rows, shuffle, random_state)
     n_train = n_rows if order is None else len(order)
-    if not isinstance(X, np.ndarray) or not flat_optimizer_supported(optimizer):
+    if (
+        not isinstance(X, np.ndarray)
+        or X.dtype != coefs[0].dtype
+        or not flat_optimizer_supported(optimizer)
+    ):
         return reference_epoch(
             X,
             Y,
