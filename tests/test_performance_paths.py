@@ -422,3 +422,31 @@ def test_softmax_error_both_ways_equals_reference(hidden):
     X, Y, sw, units, out = problem(50, 3, hidden, "multiclass")
     args = (X, Y, sw, units, "relu", out, "adam", 1e-3, np.float64)
     assert_same(run(minibatch(16), *args), run(reference(16), *args), rtol=1e-11, atol=1e-13)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("batch_size", [1, 16])  # the Python-float path and the flat kernels
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_training_continues_the_same_after_a_pickle_round_trip(batch_size, solver):
+    """Unpickled parameters and optimizer state are separate arrays, not views of one
+    vector; training from them must give exactly what training on would have."""
+    import pickle
+
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((80, 2))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    est = TinyMLPClassifier(
+        hidden_layer_sizes=(3,),
+        solver=solver,
+        batch_size=batch_size,
+        max_iter=2,
+        learning_rate_init=0.05,
+        random_state=0,
+    ).fit(X, y)
+    copy = pickle.loads(pickle.dumps(est))
+    for model in (est, copy):
+        for _ in range(2):
+            model.partial_fit(X, y)
+    for a, b in zip(est.coefs_ + est.intercepts_, copy.coefs_ + copy.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    assert est.loss_curve_ == copy.loss_curve_
