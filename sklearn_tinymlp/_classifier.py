@@ -775,11 +775,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             # A log-loss a thousand times its first value is runaway growth, not a
             # slow start: stop before it overflows, as it would a few epochs later.
             runaway = bool(self.loss_curve_) and loss > 1e3 * max(self.loss_curve_[0], 1.0)
-            if (
-                runaway
-                or not np.isfinite(loss)
-                or not all(np.isfinite(p).all() for p in params)
-            ):
+            if runaway or not np.isfinite(loss) or not all(np.isfinite(p).all() for p in params):
                 for p, old in zip(params, before):
                     p[...] = old
                 raise self._divergence_error(loss, self.n_iter_ + 1)
