@@ -60,7 +60,8 @@ def dict_weight_per_sample(class_weight, classes, Y, dtype):
 
 
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
-_CHUNK_ROWS = 4096
+# Entries of X hashed at a time: bounds the hashing temporaries whatever the width.
+_CHUNK_ENTRIES = 2**16
 # A row's weight is split into at most this many units (see validation_split).
 MAX_UNITS_PER_ROW = 64
 
@@ -80,8 +81,9 @@ def _row_hashes(X, rows):
     it does not depend on storage order; rows are read in chunks to bound memory.
     """
     hashes = np.empty(rows.size, dtype=np.uint64)
-    for start in range(0, rows.size, _CHUNK_ROWS):
-        chunk = X[rows[start : start + _CHUNK_ROWS]]
+    chunk_rows = max(1, _CHUNK_ENTRIES // max(X.shape[1], 1))
+    for start in range(0, rows.size, chunk_rows):
+        chunk = X[rows[start : start + chunk_rows]]
         if hasattr(chunk, "tocsr"):
             chunk = chunk.tocsr()
             values = chunk.data.astype(np.float64) + 0.0  # + 0.0 folds −0.0 into 0.0
@@ -97,6 +99,24 @@ def _row_hashes(X, rows):
         np.add.at(part, row_of[keep], terms)
         hashes[start : start + chunk.shape[0]] = part
     return hashes
+
+
+def _copy_offsets(identity, n_units):
+    """For each row, how many units of identical rows (same identity) come before it."""
+    order = np.argsort(identity, kind="stable")
+    sorted_ids = identity[order]
+    group_start = np.empty(order.size, dtype=bool)
+    group_start[:1] = True
+    np.not_equal(sorted_ids[1:], sorted_ids[:-1], out=group_start[1:])
+    del sorted_ids
+    sorted_units = n_units[order]
+    cumulative = np.cumsum(sorted_units)
+    cumulative -= sorted_units
+    del sorted_units
+    start_of_group = np.maximum.accumulate(np.where(group_start, cumulative, 0))
+    offsets = np.empty_like(n_units)
+    offsets[order] = cumulative - start_of_group
+    return offsets
 
 
 def validation_split(X, Y, sample_weight, rows, fraction, random_state, stratify=True):
@@ -128,27 +148,34 @@ def validation_split(X, Y, sample_weight, rows, fraction, random_state, stratify
 
     # Identity of a row: its content and class. Copies of one row are numbered so that
     # k repeated rows get the same unit keys as one row of weight k.
-    identity = _mix(_row_hashes(X, rows) ^ _mix(labels.astype(np.uint64) ^ seed))
+    identity = _row_hashes(X, rows)
+    identity ^= _mix(labels.astype(np.uint64) ^ seed)
+    identity = _mix(identity)
     n_units = np.minimum(np.ceil(weights).astype(np.int64), MAX_UNITS_PER_ROW)
-    order = np.argsort(identity, kind="stable")
-    sorted_ids, sorted_units = identity[order], n_units[order]
-    group_start = np.r_[True, sorted_ids[1:] != sorted_ids[:-1]]
-    cumulative = np.cumsum(sorted_units) - sorted_units
-    offsets = np.empty_like(n_units)
-    offsets[order] = cumulative - np.maximum.accumulate(np.where(group_start, cumulative, 0))
+    offsets = _copy_offsets(identity, n_units)
 
-    unit_row = np.repeat(np.arange(rows.size), n_units)
-    unit_index = np.arange(unit_row.size) - np.repeat(np.cumsum(n_units) - n_units, n_units)
-    unit_mass = np.where(
-        weights[unit_row] > MAX_UNITS_PER_ROW,
-        weights[unit_row] / MAX_UNITS_PER_ROW,
-        np.minimum(1.0, weights[unit_row] - unit_index),
-    )
-    copy_number = (offsets[unit_row] + unit_index).astype(np.uint64)
-    keys = _mix(identity[unit_row] ^ _mix(copy_number + np.uint64(1)))
+    if (weights == 1).all():  # one unit of mass 1 per row: no unit arrays needed
+        unit_row, unit_mass, unit_labels = None, weights, labels
+        offsets += 1
+        keys = _mix(identity ^ _mix(offsets.astype(np.uint64)))
+    else:
+        unit_row = np.repeat(np.arange(rows.size), n_units)
+        unit_index = np.arange(unit_row.size) - np.repeat(np.cumsum(n_units) - n_units, n_units)
+        unit_weight = weights[unit_row]
+        unit_mass = np.where(
+            unit_weight > MAX_UNITS_PER_ROW,
+            unit_weight / MAX_UNITS_PER_ROW,
+            np.minimum(1.0, unit_weight - unit_index),
+        )
+        del unit_weight
+        copy_number = (offsets[unit_row] + unit_index + 1).astype(np.uint64)
+        del unit_index
+        keys = _mix(identity[unit_row] ^ _mix(copy_number))
+        del copy_number
+        unit_labels = labels[unit_row]
+    del identity, offsets
 
     val_weight_rows = np.zeros(rows.size)
-    unit_labels = labels[unit_row]
     for c in np.unique(unit_labels):
         units = np.flatnonzero(unit_labels == c)
         units = units[np.argsort(keys[units], kind="stable")]
@@ -156,7 +183,9 @@ def validation_split(X, Y, sample_weight, rows, fraction, random_state, stratify
         target = fraction * mass.sum()
         before = np.cumsum(mass) - mass
         take = (before < target) & (before + mass < mass.sum())  # class keeps some weight
-        np.add.at(val_weight_rows, unit_row[units[take]], mass[take])
+        held_out = units[take] if unit_row is None else unit_row[units[take]]
+        np.add.at(val_weight_rows, held_out, mass[take])
+        del units, mass, before, take, held_out
 
     if not val_weight_rows.any() or np.allclose(val_weight_rows, weights):
         raise ValueError(
