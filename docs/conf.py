@@ -5,7 +5,8 @@ Build (examples executed, warnings are errors), from the repository root::
     python -m sphinx -W -b html docs docs/_build/html
 
 Add ``-D sphinx_gallery_conf.plot_gallery=0`` to skip running the examples.
-The build needs no network: there is no intersphinx.
+The build needs no network (there is no intersphinx), and neither do the pages: MathJax
+comes with the build (``sphinx-mathjax-offline``), not from a CDN.
 """
 
 import ast
@@ -48,6 +49,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax 3 shipped with the build (copied into _static/mathjax, mathjax_path set to it),
+    # so the pages typeset their mathematics with no network.
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",

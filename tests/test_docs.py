@@ -8,7 +8,8 @@
   ``sklearn_tinymlp`` in the pages and the gallery names something that exists;
 * the code in the pages runs (doctests of ``docs/*.rst``);
 * each gallery script has the title block sphinx-gallery needs;
-* the whole site builds with warnings as errors (slow; needs the ``docs`` extra).
+* the whole site builds with warnings as errors (slow; needs the ``docs`` extra), and its
+  mathematics page typesets its equations in headless Chromium with no network.
 """
 
 import ast
@@ -259,19 +260,21 @@ def _imports_available(script):
     return True
 
 
-@pytest.mark.slow
-def test_documentation_builds_without_warnings(tmp_path):
-    """The site builds offline with -W, running every example (about a minute)."""
+@pytest.fixture(scope="module")
+def built_docs(tmp_path_factory):
+    """Build the site once for this module, offline with -W, running every example (about a
+    minute); return the finished process and the folder holding ``docs/`` and ``html/``."""
     for package in ("sphinx", "sphinx_gallery", "pydata_sphinx_theme", "myst_parser"):
         pytest.importorskip(package)
     pytest.importorskip("matplotlib")
+    root = tmp_path_factory.mktemp("site")
     ignore = shutil.ignore_patterns(
         "_build", "auto_examples", "gen_modules", "sg_execution_times.rst"
     )
-    shutil.copytree(DOCS, tmp_path / "docs", ignore=ignore)
-    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    shutil.copytree(DOCS, root / "docs", ignore=ignore)
+    shutil.copytree(EXAMPLES, root / "examples")
     if (ROOT / "benchmarks").is_dir():
-        shutil.copytree(ROOT / "benchmarks", tmp_path / "benchmarks")
+        shutil.copytree(ROOT / "benchmarks", root / "benchmarks")
     env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     result = subprocess.run(
         [
@@ -283,23 +286,85 @@ def test_documentation_builds_without_warnings(tmp_path):
             "-q",
             "-b",
             "html",
-            str(tmp_path / "docs"),
-            str(tmp_path / "html"),
+            str(root / "docs"),
+            str(root / "html"),
         ],  # fmt: skip
         capture_output=True,
         text=True,
         env=env,
-        cwd=tmp_path,
+        cwd=root,
     )
+    return result, root
+
+
+@pytest.mark.slow
+def test_documentation_builds_without_warnings(built_docs):
+    """The site builds offline with -W, running every example."""
+    result, root = built_docs
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-8000:]
     for page in ("index", "getting_started", "math", "user_guide", "migrating", "performance"):
-        assert (tmp_path / "html" / f"{page}.html").is_file()
-    figures = sorted(
-        p.name for p in (tmp_path / "docs/auto_examples/images").glob("sphx_glr_*.png")
-    )
+        assert (root / "html" / f"{page}.html").is_file()
+    figures = sorted(p.name for p in (root / "docs/auto_examples/images").glob("sphx_glr_*.png"))
     for script in EXAMPLES.glob("plot_*.py"):
         if not _imports_available(script):
             continue  # shown in the gallery but not run (see docs/conf.py)
         assert any(f.startswith(f"sphx_glr_{script.stem}_0") for f in figures), (
             f"{script.name} drew no figure"
         )
+
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+
+def _browser():
+    """A Chromium-family browser binary on PATH, or None."""
+    for name in BROWSERS:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.mark.slow
+def test_mathematics_page_typesets_its_equations_offline(built_docs, tmp_path):
+    """The built mathematics page, opened in headless Chromium with every network request
+    refused, typesets its equations: MathJax comes with the build, not from a CDN."""
+    browser = _browser()
+    if browser is None:
+        pytest.skip(f"no Chromium-family browser on PATH (looked for {', '.join(BROWSERS)})")
+    result, root = built_docs
+    page = root / "html" / "math.html"
+    assert page.is_file(), result.stdout[-4000:] + result.stderr[-8000:]
+    html = page.read_text(encoding="utf-8")
+    remote = re.findall(r'<script[^>]*\ssrc="(?:https?:)?//[^"]*"', html)
+    assert not remote, f"math.html loads scripts from the network: {remote}"
+    equations = len(re.findall(r'class="math[ "]', html))
+    assert equations >= 10, f"math.html holds only {equations} equations"
+
+    # Chromium sends every http(s) request to a closed local port through the proxy, and
+    # resolves no host name; file:// pages and their files load as usual. The virtual time
+    # budget lets the page's scripts run to completion before the DOM is written out.
+    dom = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",  # CI runs as root, where Chromium's sandbox cannot start
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--proxy-server=127.0.0.1:9",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
+            page.as_uri(),
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert dom.returncode == 0, dom.stderr[-4000:]
+    typeset = dom.stdout.count("<mjx-container")
+    assert typeset >= 10, f"{typeset} equations typeset in math.html (expected at least 10)"
+    assert typeset >= equations, f"{typeset} of the {equations} equations typeset in math.html"
+    assert "<mjx-merror" not in dom.stdout, "MathJax could not typeset an equation"
