@@ -1,5 +1,10 @@
-"""Saving and loading: pickle, joblib and skops give the same predictions; versions are checked."""
+"""Saving and loading: pickle, joblib and skops give the same model, which trains on as the
+original would; callbacks are not saved; versions are checked.
 
+The skops round trip itself, with its list of trusted types, is in test_ecosystem_skops.py.
+"""
+
+import importlib.util
 import pickle
 import warnings
 
@@ -8,7 +13,7 @@ import numpy as np
 import pytest
 
 import sklearn_tinymlp
-from sklearn_tinymlp import TinyMLPClassifier, _classifier
+from sklearn_tinymlp import SKOPS_TRUSTED_TYPES, TinyMLPClassifier, _classifier
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -17,17 +22,28 @@ X = RNG.standard_normal((60, 4))
 y = np.array(["ham", "spam", "eggs"])[RNG.randint(0, 3, 60)]
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
-
-#: This package's types in a saved model; everything else is scikit-learn's or numpy's.
-TRUSTED = [
-    "sklearn_tinymlp._classifier.TinyMLPClassifier",
-    "sklearn_tinymlp._optimizers.AdamOptimizer",
-    "sklearn_tinymlp._optimizers.SGDOptimizer",
-]
+needs_skops = pytest.mark.skipif(
+    importlib.util.find_spec("skops") is None, reason="skops is not installed (the skops extra)"
+)
+FORMATS = ["pickle", "joblib", pytest.param("skops", marks=needs_skops)]
 
 
 def fitted(solver):
     return TinyMLPClassifier((5,), solver=solver, max_iter=20, random_state=0).fit(X, y)
+
+
+def saved_and_loaded(model, file_format, tmp_path):
+    """``model`` written in ``file_format`` and read back."""
+    if file_format == "pickle":
+        return pickle.loads(pickle.dumps(model))
+    path = tmp_path / f"model.{file_format}"
+    if file_format == "joblib":
+        joblib.dump(model, path)
+        return joblib.load(path)
+    import skops.io as sio
+
+    sio.dump(model, path)
+    return sio.load(path, trusted=SKOPS_TRUSTED_TYPES)
 
 
 def assert_same_model(loaded, original):
@@ -37,56 +53,52 @@ def assert_same_model(loaded, original):
     np.testing.assert_array_equal(loaded.classes_, original.classes_)
     for a, b in zip(loaded.coefs_ + loaded.intercepts_, original.coefs_ + original.intercepts_):
         np.testing.assert_array_equal(a, b)
+    assert loaded.loss_curve_ == original.loss_curve_
     assert loaded.get_params() == original.get_params()
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_pickle_round_trip(solver):
+@pytest.mark.parametrize("file_format", ["pickle", "joblib"])
+def test_round_trip(file_format, solver, tmp_path):
     clf = fitted(solver)
-    assert_same_model(pickle.loads(pickle.dumps(clf)), clf)
+    assert_same_model(saved_and_loaded(clf, file_format, tmp_path), clf)
 
 
+@pytest.mark.parametrize("batch_size", [1, 16])
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_joblib_round_trip(solver, tmp_path):
-    clf = fitted(solver)
-    path = tmp_path / "model.joblib"
-    joblib.dump(clf, path)
-    assert_same_model(joblib.load(path), clf)
-
-
-@pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_loaded_model_continues_training_like_the_original(solver):
-    clf = fitted(solver)
-    loaded = pickle.loads(pickle.dumps(clf))
-    clf.partial_fit(X, y)
-    loaded.partial_fit(X, y)
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_loaded_model_continues_training_like_the_original(
+    file_format, solver, batch_size, tmp_path
+):
+    """The weights, the optimizer's state (velocities, Adam's moments and step count) and the
+    random state survive the file: training the loaded model on gives exactly what training
+    the original on gives, by partial_fit and by a warm-started fit."""
+    clf = TinyMLPClassifier(
+        (5,), solver=solver, batch_size=batch_size, max_iter=3, random_state=0
+    ).fit(X, y)
+    loaded = saved_and_loaded(clf, file_format, tmp_path)
+    for model in (clf, loaded):
+        if solver != "lbfgs":  # partial_fit is for the stochastic solvers only
+            model.partial_fit(X, y)
+            model.partial_fit(X[::2], y[::2])
+        model.set_params(warm_start=True, max_iter=2).fit(X, y)
     assert_same_model(loaded, clf)
+    assert loaded.n_iter_ == clf.n_iter_ and loaded.t_ == clf.t_
 
 
-def test_callbacks_are_dropped_but_the_model_is_kept():
-    clf = TinyMLPClassifier((3,), max_iter=3, random_state=0, callbacks=[lambda est, info: None])
-    clf.fit(X, y)
-    loaded = pickle.loads(pickle.dumps(clf))
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_callbacks_are_dropped_but_the_model_is_kept(file_format, tmp_path):
+    """Callbacks often hold lambdas, loggers or progress bars that cannot be saved: the
+    saved model has none, and saving leaves the original's in place."""
+    seen = []
+    callbacks = [lambda estimator, info: seen.append(info["epoch"])]
+    clf = TinyMLPClassifier((3,), max_iter=3, random_state=0, callbacks=callbacks).fit(X, y)
+    loaded = saved_and_loaded(clf, file_format, tmp_path)
     assert loaded.callbacks is None
+    assert clf.callbacks is callbacks
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
-
-
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_skops_round_trip_with_explicit_trusted_types(solver):
-    sio = pytest.importorskip("skops.io")
-    clf = fitted(solver)
-    data = sio.dumps(clf)
-    # The only types skops does not trust by itself are this package's own.
-    assert set(sio.get_untrusted_types(data=data)) <= set(TRUSTED)
-    assert_same_model(sio.loads(data, trusted=TRUSTED), clf)
-
-
-def test_skops_refuses_to_load_without_trusting_the_package_types():
-    sio = pytest.importorskip("skops.io")
-    from skops.io.exceptions import UntrustedTypesFoundException
-
-    with pytest.raises(UntrustedTypesFoundException, match="TinyMLPClassifier"):
-        sio.loads(sio.dumps(fitted("adam")))
+    loaded.partial_fit(X, y)  # trains on without them
+    assert seen == [1, 2, 3]
 
 
 # --- versions -------------------------------------------------------------------
@@ -156,7 +168,7 @@ def test_other_format_fails_through_joblib_and_skops_too(monkeypatch, tmp_path):
         patch.setattr(_classifier, "_STATE_FORMAT", _classifier._STATE_FORMAT + 1)
         data = sio.dumps(clf)
     with pytest.raises(ValueError, match="cannot be loaded by sklearn-tinymlp"):
-        sio.loads(data, trusted=TRUSTED)
+        sio.loads(data, trusted=SKOPS_TRUSTED_TYPES)
 
 
 def test_state_saved_before_versions_were_recorded_still_loads():
