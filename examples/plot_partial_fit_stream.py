@@ -63,7 +63,7 @@ for X_batch, y_batch in stream(X[2000:], y[2000:]):
     clf.partial_fit(X_batch, y_batch, classes=classes)
     n_seen += len(y_batch)
 
-print(f"{clf.n_iter_} partial_fit calls, {clf.t_} samples seen")
+print(f"{len(clf.loss_curve_)} partial_fit calls, {clf.t_} samples seen")
 print(
     f"held-out accuracy after the stream: {clf.score(scaler.transform(X_holdout), y_holdout):.3f}"
 )

@@ -5,12 +5,14 @@ rather than its input ``z``, exactly as the derivation does for the sigmoid:
 ``σ'(z) = σ(z)(1 − σ(z)) = a(1 − a)``.  Backpropagation therefore never needs
 to keep the pre-activations ``z`` of hidden layers.
 
-Every function works in place on its argument and returns it, so the training
-loop allocates no temporaries for them.
+Every function works in place on its arguments and returns the result, so
+training allocates no temporaries for them. A derivative may overwrite the
+activation ``a`` it is given: backpropagation has already used ``a`` for the
+layer's weight gradient when it applies f', and needs it no more.
 """
 
 import numpy as np
-from scipy.special import log_expit, logsumexp
+from scipy.special import log_expit
 
 # --- hidden activations: f(z) and f'(z) written as a function of a = f(z) ---
 
@@ -40,9 +42,9 @@ def logistic(z):
 
 
 def logistic_derivative(a, delta):
-    """σ'(z) = a(1 − a); multiplies δ by it in place."""
+    """σ'(z) = a(1 − a); multiplies δ by it in place (a is overwritten)."""
     delta *= a
-    delta *= 1 - a
+    delta *= np.subtract(1, a, out=a)
     return delta
 
 
@@ -52,8 +54,9 @@ def tanh(z):
 
 
 def tanh_derivative(a, delta):
-    """tanh'(z) = 1 − a²; multiplies δ by it in place."""
-    delta *= 1 - a**2
+    """tanh'(z) = 1 − a²; multiplies δ by it in place (a is overwritten)."""
+    np.multiply(a, a, out=a)
+    delta *= np.subtract(1, a, out=a)
     return delta
 
 
@@ -64,7 +67,7 @@ def relu(z):
 
 def relu_derivative(a, delta):
     """relu'(z) = 1 where a > 0, else 0; zeroes δ in place where the unit is off."""
-    delta[a <= 0] = 0
+    delta *= np.greater(a, 0, out=a)  # a is overwritten with the 0/1 derivative
     return delta
 
 
@@ -89,12 +92,14 @@ DERIVATIVES = {
 # cancellation): for a sigmoid unit the factor ŷ(1 − ŷ) of σ' cancels the
 # denominator of ∂L/∂ŷ = (ŷ − y) / (ŷ(1 − ŷ)); for softmax with one-hot y the
 # Jacobian diag(ŷ) − ŷŷᵀ collapses the same way.  The losses are computed from
-# the logits z, never from ŷ, so no log(0) or overflow can occur.
+# the logits z, never from ŷ, so no log(0) or overflow can occur; each loss
+# function also leaves ŷ in z, since the output error needs it next.
 
 
 def softmax(z):
-    """ŷ_k = e^(z_k) / Σ_j e^(z_j), shifted by max(z) so nothing overflows."""
-    z -= z.max(axis=1, keepdims=True)
+    """ŷ_k = e^(z_k) / Σ_j e^(z_j), in place, shifted by max(z) so nothing overflows."""
+    with np.errstate(invalid="ignore"):  # a row of +inf logits is reported by the caller
+        z -= z.max(axis=1, keepdims=True)
     np.exp(z, out=z)
     z /= z.sum(axis=1, keepdims=True)
     return z
@@ -104,18 +109,32 @@ OUT_ACTIVATIONS = {"logistic": logistic, "softmax": softmax}
 
 
 def binary_log_loss_per_sample(z, y):
-    """−[y log σ(z) + (1 − y) log σ(−z)], summed over output units.
+    """−[y log σ(z) + (1 − y) log σ(−z)], summed over output units; z becomes ŷ = σ(z).
 
     Used for one sigmoid unit (binary y) and independent sigmoids (multilabel
-    y).  ``log σ(−z) = log σ(z) − z`` saves a second transcendental call.
+    y).  ``log σ(−z) = log σ(z) − z`` and ``σ(z) = e^(log σ(z))`` save two
+    more transcendental calls.
     """
     log_p = log_expit(z)
-    return -(log_p - (1 - y) * z).sum(axis=1)
+    loss = ((1 - y) * z - log_p).sum(axis=1)
+    np.exp(log_p, out=z)
+    return loss
 
 
 def softmax_log_loss_per_sample(z, y):
-    """−Σ_k y_k log softmax(z)_k = logsumexp(z) − Σ_k y_k z_k."""
-    return logsumexp(z, axis=1) - (y * z).sum(axis=1)
+    """−Σ_k y_k log softmax(z)_k = log Σ_j e^(z_j) − Σ_k y_k z_k; z becomes ŷ = softmax(z).
+
+    Both are computed after shifting each row of z by its maximum, which
+    changes neither (one-hot y sums to 1) and keeps e^z finite.
+    """
+    z -= z.max(axis=1, keepdims=True)
+    yz = (y * z).sum(axis=1)
+    np.exp(z, out=z)
+    sums = z.sum(axis=1)
+    z /= sums[:, np.newaxis]
+    loss = np.log(sums, out=sums)
+    loss -= yz
+    return loss
 
 
 LOSSES_PER_SAMPLE = {

@@ -1,89 +1,62 @@
-"""L-BFGS: the network's parameters as one flat vector for scipy.optimize."""
-
-import contextlib
+"""L-BFGS: scipy's L-BFGS-B on the full-batch loss of the flat parameter vector."""
 
 import numpy as np
 import scipy.optimize
 
-from ._fast import FullBatchObjective
-from ._network import loss_and_gradients
 
+def fit_lbfgs(objective, X, Y, sample_weight, rows, max_iter, max_fun, tol, on_iteration):
+    """Minimise ``objective`` over all of X; updates ``objective.theta`` in place.
 
-def pack(coefs, intercepts):
-    """Concatenate all weights, then all biases, into one 1-D array."""
-    return np.concatenate([a.ravel() for a in [*coefs, *intercepts]])
-
-
-def unpack(theta, coefs, intercepts):
-    """Copy the flat vector ``theta`` back into the parameter arrays, in place."""
-    start = 0
-    for a in [*coefs, *intercepts]:
-        a.ravel()[:] = theta[start : start + a.size]
-        start += a.size
-
-
-def fit_lbfgs(
-    X,
-    y,
-    coefs,
-    intercepts,
-    activation,
-    out_activation,
-    alpha,
-    sample_weight,
-    max_iter,
-    max_fun,
-    tol,
-    verbose,
-):
-    """Minimise the full-batch loss with L-BFGS-B; updates the parameters in place.
+    Parameters
+    ----------
+    objective : _network.Objective
+        The loss and gradient of a batch, here the whole data set.
+    X, Y, sample_weight
+        The training data, 0/1 targets and per-sample weights (or None).
+    rows : ndarray of int or None
+        The rows of X to train on (None: all of them).
+    max_iter, max_fun : int
+        L-BFGS-B's limits on iterations and on loss evaluations.
+    tol : float
+        L-BFGS-B's ``gtol``.
+    on_iteration : callable
+        Called as ``on_iteration(loss)`` after each accepted iterate; returning
+        True stops the optimisation there.
 
     Returns
     -------
     result : scipy.optimize.OptimizeResult
-    loss_curve : list of float
-        The loss at each accepted iterate.
     """
-    dtype = coefs[0].dtype
-    loss_curve = []
+    theta = objective.theta
     last = {}
 
-    # Dense X: the same loss and gradient from preallocated buffers (tested equal).
-    fast = None
-    if isinstance(X, np.ndarray) and X.dtype == dtype:
-        layer_units = [c.shape[0] for c in coefs] + [coefs[-1].shape[1]]
-        fast = FullBatchObjective(
-            X, y, sample_weight, layer_units, activation, out_activation, alpha, dtype
-        )
+    def loss_and_gradient(flat):
+        theta[...] = flat  # float64 from scipy, cast to the network's dtype
+        # A diverging loss is reported by the caller; no warnings on the way.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            last["loss"] = objective(X, Y, sample_weight, rows)
+        return last["loss"], objective.grad.astype(np.float64)  # a copy scipy may keep
 
-    def objective(theta):
-        if fast is not None:
-            loss, grad = fast(theta)
-            last["loss"] = loss
-            return loss, grad
-        unpack(theta, coefs, intercepts)
-        loss, coef_grads, intercept_grads = loss_and_gradients(
-            X, y, coefs, intercepts, activation, out_activation, alpha, sample_weight
-        )
-        grad = pack(coef_grads, intercept_grads).astype(np.float64, copy=False)
-        last["loss"] = loss
-        return loss, grad
-
-    def callback(theta):
+    def callback(flat):
         # L-BFGS-B's line search ends on the accepted point, so the last
         # evaluated loss is that iterate's loss.
-        loss_curve.append(last["loss"])
-        if verbose:
-            print(f"Iteration {len(loss_curve)}, loss = {last['loss']:.8f}")
+        last["nit"] = last.get("nit", 0) + 1
+        if on_iteration(last["loss"]):
+            last["x"] = flat.copy()
+            raise StopIteration
 
-    with fast if fast is not None else contextlib.nullcontext():
+    try:
         result = scipy.optimize.minimize(
-            objective,
-            pack(coefs, intercepts).astype(np.float64),
+            loss_and_gradient,
+            theta.astype(np.float64),
             method="L-BFGS-B",
             jac=True,
             callback=callback,
             options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
         )
-    unpack(result.x.astype(dtype, copy=False), coefs, intercepts)
-    return result, loss_curve
+    except StopIteration:  # scipy < 1.11 lets a callback's StopIteration through
+        result = scipy.optimize.OptimizeResult(
+            x=last["x"], fun=last["loss"], nit=last["nit"], status=99, success=False
+        )
+    theta[...] = result.x
+    return result

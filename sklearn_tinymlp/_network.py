@@ -1,7 +1,9 @@
-"""The derivation as code: initialise, forward, loss, backward.
+"""The derivation as code, and the only copy of it: initialise, forward, loss, backward.
 
-Pure array functions: nothing here reads or writes estimator state, so each can
-be checked by hand against ``backprop-derivation.md`` (see ``docs/math.rst``).
+Every path runs these functions: per-sample, mini-batch and full-batch gradient
+descent, Adam, L-BFGS, dense and sparse X, float32 and float64, the early-stopping
+validation pass and prediction. Check them line by line against
+``backprop-derivation.md`` (see ``docs/math.rst``).
 
 Notation, generalised from the derivation's 2-2-1 network to any sizes:
 
@@ -9,21 +11,76 @@ Notation, generalised from the derivation's 2-2-1 network to any sizes:
   is the weight from unit j of layer l to unit k of layer l+1.  For the 2-2-1
   network ``coefs[0] = [[w11, w12], [w21, w22]]``, ``intercepts[0] = [b1, b2]``,
   ``coefs[1] = [[w1], [w2]]`` and ``intercepts[1] = [b]``.
-* ``activations[0]`` is the input batch X, ``activations[l]`` the outputs
-  ``a`` of layer l, ``activations[-1]`` the network's prediction ŷ.
+* ``activations[0]`` is the input batch X, ``activations[l]`` the outputs ``a``
+  of hidden layer l, and ``activations[-1]`` the output layer's ``z_L`` (the
+  logits), from which both ŷ = g(z_L) and the loss are computed.
 * ``delta`` is ∂L/∂z for the layer at hand (the derivation's "error").
 * Each sample i carries a weight s_i; S = Σ s_i.  Unweighted data is s_i = 1,
   S = n.  The loss is ``L = Σ_i s_i ℓ_i / S + (α / 2S) Σ_l ‖W_l‖²``, scikit-learn's
   ``MLPClassifier`` scaling, and integer weights are the same as repeated rows.
+
+Speed comes from how this one implementation is written, not from other copies:
+the parameters are views of one flat vector (all weights, then all biases) that
+the optimizers update in a few calls, and the functions accept arrays to write
+into (``out``), which :class:`Objective` allocates once and reuses for every batch.
 """
 
 import numpy as np
+from scipy import sparse
 
-from ._activations import ACTIVATIONS, DERIVATIVES, LOSSES_PER_SAMPLE, OUT_ACTIVATIONS
+from ._activations import ACTIVATIONS, DERIVATIVES, LOSSES_PER_SAMPLE
+
+# Rows per chunk of a large batch: the widest layer's activations of one chunk hold
+# about this many numbers (512 KiB in float64), small enough to stay in a core's
+# cache between a matrix product and the elementwise work after it.
+CHUNK_ELEMENTS = 2**16
+
+
+class Layout:
+    """Where each layer's weights and biases sit in one flat parameter vector.
+
+    The order is all weights, layer by layer, then all biases, so
+    ``flat[:n_coefs]`` holds every weight (what the L2 penalty sees) and
+    nothing else.
+    """
+
+    def __init__(self, layer_units):
+        self.layer_units = list(layer_units)
+        coef_shapes = list(zip(self.layer_units[:-1], self.layer_units[1:]))
+        self.shapes = coef_shapes + [(fan_out,) for fan_out in self.layer_units[1:]]
+        self.n_layers = len(coef_shapes)
+        self.offsets = np.cumsum([0] + [int(np.prod(s)) for s in self.shapes]).tolist()
+        self.n_coefs = self.offsets[self.n_layers]
+        self.size = self.offsets[-1]
+
+    def views(self, flat):
+        """``coefs, intercepts``: arrays that share memory with ``flat``."""
+        arrays = [
+            flat[start:stop].reshape(shape)
+            for start, stop, shape in zip(self.offsets, self.offsets[1:], self.shapes)
+        ]
+        return arrays[: self.n_layers], arrays[self.n_layers :]
+
+    def pack(self, coefs, intercepts, dtype=None):
+        """A new flat vector holding copies of ``coefs`` and ``intercepts``."""
+        arrays = [*coefs, *intercepts]
+        return np.concatenate([np.ravel(a) for a in arrays]).astype(dtype or arrays[0].dtype)
+
+    def flat_of(self, coefs, intercepts):
+        """The flat vector that ``coefs, intercepts`` are exactly the views of, else None."""
+        arrays = [*coefs, *intercepts]
+        base = getattr(arrays[0], "base", None)
+        if not isinstance(base, np.ndarray) or base.ndim != 1 or base.size != self.size:
+            return None
+        expected = self.views(base)
+        for a, b in zip(arrays, expected[0] + expected[1]):
+            if a.base is not base or a.shape != b.shape or a.ctypes.data != b.ctypes.data:
+                return None
+        return base
 
 
 def init_params(layer_units, activation, random_state, dtype=np.float64):
-    """Draw Glorot-uniform weights and biases.
+    """Draw Glorot-uniform weights and biases, as views of one flat vector.
 
     Parameters
     ----------
@@ -33,7 +90,8 @@ def init_params(layer_units, activation, random_state, dtype=np.float64):
         Hidden activation; the logistic sigmoid gets a bound √2 times smaller
         (Glorot & Bengio, 2010), as in scikit-learn.
     random_state : numpy.random.RandomState
-        Source of randomness.
+        Source of randomness; drawn in scikit-learn's order (each layer's
+        weights, then its biases).
     dtype : numpy dtype, default=float64
         Floating-point type of the returned arrays.
 
@@ -41,7 +99,8 @@ def init_params(layer_units, activation, random_state, dtype=np.float64):
     -------
     coefs, intercepts : list of ndarray
         ``coefs[l]`` of shape (layer_units[l], layer_units[l+1]) and
-        ``intercepts[l]`` of shape (layer_units[l+1],).
+        ``intercepts[l]`` of shape (layer_units[l+1],), views of one flat
+        vector (see :class:`Layout`).
 
     Examples
     --------
@@ -54,13 +113,24 @@ def init_params(layer_units, activation, random_state, dtype=np.float64):
     coefs, intercepts = [], []
     for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
         bound = np.sqrt(factor / (fan_in + fan_out))
-        coefs.append(random_state.uniform(-bound, bound, (fan_in, fan_out)).astype(dtype))
-        intercepts.append(random_state.uniform(-bound, bound, fan_out).astype(dtype))
-    return coefs, intercepts
+        coefs.append(random_state.uniform(-bound, bound, (fan_in, fan_out)))
+        intercepts.append(random_state.uniform(-bound, bound, fan_out))
+    layout = Layout(layer_units)
+    return layout.views(layout.pack(coefs, intercepts, dtype))
 
 
-def forward(X, coefs, intercepts, activation, out_activation):
-    """Forward pass: z_l = a_{l-1} W_l + b_l, a_l = f(z_l), ŷ = g(z_L).
+def _matmul(a, b, out=None):
+    """a @ b, written into ``out`` when given; ``a`` may be a sparse matrix."""
+    if out is None:
+        return a @ b
+    if isinstance(a, np.ndarray):
+        return np.matmul(a, b, out=out)
+    out[...] = a @ b  # sparse a: scipy allocates the product
+    return out
+
+
+def forward(X, coefs, intercepts, activation, out=None):
+    """Forward pass: z_l = a_{l-1} W_l + b_l, a_l = f(z_l) for every hidden layer.
 
     Parameters
     ----------
@@ -70,192 +140,272 @@ def forward(X, coefs, intercepts, activation, out_activation):
         Network parameters (see the module docstring).
     activation : str
         Hidden activation name: 'identity', 'logistic', 'tanh' or 'relu'.
-    out_activation : str
-        'logistic' (binary or multilabel y) or 'softmax' (multiclass y).
+    out : list of ndarray, optional
+        One array of shape (n_samples, units) per layer to write z_l and a_l
+        into; new arrays when None.
 
     Returns
     -------
     activations : list of ndarray
-        ``[X, a_1, …, a_{L-1}, ŷ]``.
-    logits : ndarray of shape (n_samples, n_outputs)
-        The output layer's z_L, from which the loss is computed stably.
+        ``[X, a_1, …, a_{L-1}, z_L]``: the output layer's logits come last,
+        before its activation g (sigmoid or softmax), which
+        :func:`output_error` and prediction apply.
 
     Examples
     --------
     >>> import numpy as np
-    >>> coefs = [np.array([[1.0], [-1.0]])]
-    >>> intercepts = [np.array([0.0])]
-    >>> activations, logits = forward(
-    ...     np.array([[2.0, 2.0]]), coefs, intercepts, "logistic", "logistic")
-    >>> logits, activations[-1]
-    (array([[0.]]), array([[0.5]]))
+    >>> coefs, intercepts = [np.array([[1.0], [-1.0]])], [np.array([0.5])]
+    >>> forward(np.array([[2.0, 2.0]]), coefs, intercepts, "logistic")[-1]
+    array([[0.5]])
     """
     hidden = ACTIVATIONS[activation]
-    activations = [X]
-    a = X
     last = len(coefs) - 1
+    activations = [X]
     for layer, (W, b) in enumerate(zip(coefs, intercepts)):
-        z = a @ W
+        z = _matmul(activations[layer], W, None if out is None else out[layer])
         z += b
-        if layer == last:
-            logits = z
-            a = OUT_ACTIVATIONS[out_activation](z.copy())
-        else:
-            a = hidden(z)
-        activations.append(a)
-    return activations, logits
+        activations.append(z if layer == last else hidden(z))
+    return activations
 
 
-def squared_norm(coefs):
-    """Σ_l ‖W_l‖², the L2 penalty's sum (biases are not penalised)."""
-    return sum(float(np.vdot(W, W)) for W in coefs)
-
-
-def log_loss(logits, y, out_activation, coefs, alpha, sample_weight=None):
-    """Mean log-loss plus the L2 penalty: Σ s_i ℓ_i / S + (α / 2S) Σ ‖W‖².
+def log_loss(logits, y, out_activation, sample_weight=None):
+    """Σ_i s_i ℓ_i: the summed, weighted log-loss, computed from the logits.
 
     Parameters
     ----------
     logits : ndarray of shape (n_samples, n_outputs)
-        The output layer's z_L (from :func:`forward`).
+        The output layer's z_L (from :func:`forward`); left as they are.
     y : ndarray of shape (n_samples, n_outputs)
         Targets as 0/1 indicators (one column for binary y, one-hot for
         multiclass y, the indicator matrix for multilabel y).
     out_activation : str
         'logistic' or 'softmax'.
-    coefs : list of ndarray
-        Weights, for the penalty.
-    alpha : float
-        L2 penalty strength.
     sample_weight : ndarray of shape (n_samples,), default=None
         Per-sample weights s_i; None means all ones.
 
     Returns
     -------
     loss : float
+        Divide by S for the mean loss.
 
     Examples
     --------
     >>> import numpy as np
-    >>> float(log_loss(np.zeros((1, 1)), np.ones((1, 1)), "logistic", [], 0.0))  # -log(1/2)
+    >>> log_loss(np.zeros((1, 1)), np.ones((1, 1)), "logistic")  # -log(1/2)
     0.6931471805599453
     """
-    per_sample = LOSSES_PER_SAMPLE[out_activation](logits, y)
-    if sample_weight is None:
-        weight_sum = per_sample.shape[0]
-        data_loss = per_sample.sum()
-    else:
-        weight_sum = sample_weight.sum()
-        data_loss = per_sample @ sample_weight
-    return float((data_loss + 0.5 * alpha * squared_norm(coefs)) / weight_sum)
+    per_sample = LOSSES_PER_SAMPLE[out_activation](logits.copy(), y)
+    return float(per_sample.sum() if sample_weight is None else per_sample @ sample_weight)
 
 
-def output_error(y_pred, y, sample_weight=None):
-    """δ_L = s_i (ŷ − y) / S: the derivation's error term, per sample and output.
+def output_error(logits, y, out_activation, sample_weight, weight_sum):
+    """The loss Σ_i s_i ℓ_i, and δ_L = s_i (ŷ − y) / S written over the logits.
 
-    For log-loss with a sigmoid or softmax output, ∂ℓ/∂z_L = ŷ − y; the
-    weights and normalisation come from the mean over the batch.
+    For log-loss with a sigmoid or softmax output, ∂ℓ/∂z_L = ŷ − y (the
+    derivation's error term); the weights and normalisation come from the
+    weighted mean over the batch. The loss comes with it because both are
+    computed from the same logits (see ``_activations``).
 
     Examples
     --------
     >>> import numpy as np
-    >>> output_error(np.array([[0.8], [0.3]]), np.array([[1.0], [0.0]]))
-    array([[-0.1 ],
-           [ 0.15]])
+    >>> loss, delta = output_error(np.zeros((2, 1)), np.array([[1.0], [0.0]]), "logistic", None, 2)
+    >>> round(loss, 4), delta
+    (1.3863, array([[-0.25],
+           [ 0.25]]))
     """
-    delta = y_pred - y
+    per_sample = LOSSES_PER_SAMPLE[out_activation](logits, y)  # logits become ŷ = g(z_L)
+    delta = logits
+    delta -= y
     if sample_weight is None:
-        delta /= y.shape[0]
-    else:
-        delta *= (sample_weight / sample_weight.sum())[:, np.newaxis]
-    return delta
+        delta /= weight_sum
+        return float(per_sample.sum()), delta
+    delta *= (sample_weight / weight_sum)[:, np.newaxis]
+    return float(per_sample @ sample_weight), delta
 
 
-def backward(activations, delta, coefs, activation, alpha, weight_sum):
+def backward(
+    activations, delta, coefs, activation, coef_grads, intercept_grads, deltas=None, ones=None
+):
     """Backward pass from the output error to every weight's and bias's gradient.
 
     For each layer l, from the last to the first:
 
-    * ∂L/∂W_l = a_{l-1}ᵀ δ_l + (α / S) W_l   (derivation: ∂L/∂w1 = (ŷ − y) a1)
-    * ∂L/∂b_l = Σ_i δ_l                       (derivation: ∂L/∂b = ŷ − y)
-    * δ_{l-1} = (δ_l W_lᵀ) ⊙ f'(a_{l-1})       (derivation: (ŷ − y) w1 a1(1 − a1))
+    * ∂L/∂W_l = a_{l-1}ᵀ δ_l                   (derivation: ∂L/∂w1 = (ŷ − y) a1)
+    * ∂L/∂b_l = Σ_i δ_l                        (derivation: ∂L/∂b = ŷ − y)
+    * δ_{l-1} = (δ_l W_lᵀ) ⊙ f'(a_{l-1})        (derivation: (ŷ − y) w1 a1(1 − a1))
+
+    The L2 penalty's share, (α / S) W_l, is added by :class:`Objective`.
+    ``Σ_i δ_l`` is written as the product ``1ᵀ δ_l`` with a vector of ones,
+    several times faster than ``delta.sum(axis=0)`` for a mini-batch.
 
     Parameters
     ----------
     activations : list of ndarray
-        From :func:`forward`.
+        From :func:`forward`; the hidden layers' entries are overwritten.
     delta : ndarray of shape (n_samples, n_outputs)
-        The output error from :func:`output_error`; overwritten.
+        The output error from :func:`output_error`.
     coefs : list of ndarray
         Weights.
     activation : str
         Hidden activation name.
-    alpha : float
-        L2 penalty strength.
-    weight_sum : float
-        S, the sum of the batch's sample weights (n_samples when unweighted).
+    coef_grads, intercept_grads : list of ndarray
+        Written with ∂L/∂W_l and ∂L/∂b_l.
+    deltas : list of ndarray, optional
+        One array of shape (n_samples, units) per hidden layer to write δ_l
+        into; new arrays when None.
+    ones : ndarray of shape (n_samples,), optional
+        A vector of ones; made when None.
 
     Returns
     -------
     coef_grads, intercept_grads : list of ndarray
-        Same shapes as ``coefs`` and the intercepts.
 
     Examples
     --------
     >>> import numpy as np
     >>> X, W = np.array([[1.0, 2.0]]), [np.array([[0.5], [-0.5]])]
-    >>> coef_grads, intercept_grads = backward([X, None], np.array([[0.25]]), W, "logistic", 0.0, 1)
+    >>> coef_grads, intercept_grads = [np.empty((2, 1))], [np.empty(1)]
+    >>> _ = backward([X, None], np.array([[0.25]]), W, "logistic", coef_grads, intercept_grads)
     >>> coef_grads[0].ravel(), intercept_grads[0]
     (array([0.25, 0.5 ]), array([0.25]))
     """
     derivative = DERIVATIVES[activation]
-    n_layers = len(coefs)
-    coef_grads = [None] * n_layers
-    intercept_grads = [None] * n_layers
-    for layer in range(n_layers - 1, -1, -1):
+    ones = np.ones(delta.shape[0], delta.dtype) if ones is None else ones
+    for layer in range(len(coefs) - 1, -1, -1):
         a_prev = activations[layer]
-        coef_grads[layer] = a_prev.T @ delta
-        if alpha:
-            coef_grads[layer] += (alpha / weight_sum) * coefs[layer]
-        intercept_grads[layer] = delta.sum(axis=0)
+        _matmul(a_prev.T, delta, coef_grads[layer])
+        np.matmul(ones, delta, out=intercept_grads[layer])
         if layer > 0:
-            delta = derivative(a_prev, delta @ coefs[layer].T)
+            out = None if deltas is None else deltas[layer - 1]
+            delta = derivative(a_prev, _matmul(delta, coefs[layer].T, out))
     return coef_grads, intercept_grads
 
 
-def loss_and_gradients(
-    X, y, coefs, intercepts, activation, out_activation, alpha, sample_weight=None
-):
-    """Forward, loss and backward in one call: what every solver needs.
+class Objective:
+    """The training loss of a batch and its gradient, for flat parameters.
+
+    ``objective(X, Y, sample_weight, rows)`` runs :func:`forward`,
+    :func:`log_loss`, :func:`output_error` and :func:`backward` on the rows
+    ``rows`` of X, adds the L2 penalty, writes the gradient into
+    ``objective.grad`` and returns the mean loss. A batch of more than
+    ``max_rows`` rows is processed in chunks of that many rows whose gradients
+    add up (the loss is a sum over rows), so a full batch never gathers a
+    second copy of X and each chunk's activations stay in cache. The
+    per-chunk arrays are allocated once, for the largest chunk seen, and
+    reused, so training allocates nothing per batch.
 
     Parameters
     ----------
-    X : ndarray or sparse matrix of shape (n_samples, n_features)
-    y : ndarray of shape (n_samples, n_outputs)
-        0/1 indicator targets.
-    coefs, intercepts : list of ndarray
+    theta : ndarray of shape (n_params,)
+        The parameters as one flat vector (see :class:`Layout`); the objective
+        reads them through views, so updating ``theta`` in place updates the
+        network.
+    layer_units : list of int
+        Units per layer, input first.
     activation, out_activation : str
     alpha : float
-    sample_weight : ndarray of shape (n_samples,), default=None
-
-    Returns
-    -------
-    loss : float
-    coef_grads, intercept_grads : list of ndarray
+        L2 penalty strength.
+    max_rows : int, optional
+        Rows per chunk; by default about ``CHUNK_ELEMENTS`` numbers in the
+        widest layer.
 
     Examples
     --------
     >>> import numpy as np
-    >>> coefs, intercepts = [np.zeros((2, 1))], [np.zeros(1)]
-    >>> loss, coef_grads, intercept_grads = loss_and_gradients(
-    ...     np.array([[1.0, 2.0]]), np.array([[1.0]]), coefs, intercepts,
-    ...     "logistic", "logistic", alpha=0.0)
-    >>> round(loss, 4), coef_grads[0].ravel(), intercept_grads[0]
-    (0.6931, array([-0.5, -1. ]), array([-0.5]))
+    >>> objective = Objective(np.zeros(3), [2, 1], "logistic", "logistic", alpha=0.0)
+    >>> round(objective(np.array([[1.0, 2.0]]), np.array([[1.0]])), 4), objective.grad
+    (0.6931, array([-0.5, -1. , -0.5]))
     """
-    activations, logits = forward(X, coefs, intercepts, activation, out_activation)
-    loss = log_loss(logits, y, out_activation, coefs, alpha, sample_weight)
-    weight_sum = y.shape[0] if sample_weight is None else sample_weight.sum()
-    delta = output_error(activations[-1], y, sample_weight)
-    coef_grads, intercept_grads = backward(activations, delta, coefs, activation, alpha, weight_sum)
-    return loss, coef_grads, intercept_grads
+
+    def __init__(self, theta, layer_units, activation, out_activation, alpha, max_rows=None):
+        self.layout = layout = Layout(layer_units)
+        self.theta = theta
+        self.grad = np.empty_like(theta)
+        self.coefs, self.intercepts = layout.views(theta)
+        self.activation, self.out_activation, self.alpha = activation, out_activation, alpha
+        self.max_rows = max_rows or max(1, CHUNK_ELEMENTS // max(layout.layer_units[1:]))
+        self.weight_sum = 0.0
+        self._rows = 0  # rows the per-chunk arrays have room for
+        self._chunk_grad = None
+
+    def __call__(self, X, Y, sample_weight=None, rows=None):
+        """Mean log-loss plus penalty over ``X[rows]``; its gradient goes to ``self.grad``.
+
+        ``rows`` is a slice or an array of row indices; None means every row.
+        """
+        rows = slice(0, X.shape[0]) if rows is None else rows
+        sw = None if sample_weight is None else sample_weight[rows]
+        n_rows = rows.stop - rows.start if isinstance(rows, slice) else len(rows)
+        self.weight_sum = weight_sum = n_rows if sw is None else float(sw.sum())
+        data_loss = 0.0
+        for start in range(0, n_rows, self.max_rows):
+            stop = min(start + self.max_rows, n_rows)
+            if isinstance(rows, slice):
+                chunk = slice(rows.start + start, rows.start + stop)
+            else:
+                chunk = rows[start:stop]
+            grad = self.grad if start == 0 else self._chunk_gradient()
+            data_loss += self._chunk(
+                X, Y, chunk, None if sw is None else sw[start:stop], weight_sum, grad
+            )
+            if start:
+                self.grad += grad  # the loss is a sum over rows: so are the gradients
+        if not self.alpha:
+            return data_loss / weight_sum
+        # The penalty (α / 2S) Σ ‖W‖² adds (α / S) W to each weight's gradient.
+        weights = self.theta[: self.layout.n_coefs]
+        self.grad[: self.layout.n_coefs] += (self.alpha / weight_sum) * weights
+        return (data_loss + 0.5 * self.alpha * float(weights @ weights)) / weight_sum
+
+    def _chunk(self, X, Y, rows, sample_weight, weight_sum, grad):
+        """Σ s_i ℓ_i over the chunk ``rows``; its share of the gradient goes to ``grad``."""
+        X_chunk, Y_chunk = self._gather(X, Y, rows)
+        n_rows = Y_chunk.shape[0]
+        out = [a[:n_rows] for a in self._out]
+        activations = forward(X_chunk, self.coefs, self.intercepts, self.activation, out)
+        data_loss, delta = output_error(
+            activations[-1], Y_chunk, self.out_activation, sample_weight, weight_sum
+        )
+        coef_grads, intercept_grads = self.layout.views(grad)
+        deltas = [d[:n_rows] for d in self._deltas]
+        backward(
+            activations,
+            delta,
+            self.coefs,
+            self.activation,
+            coef_grads,
+            intercept_grads,
+            deltas,
+            self._ones[:n_rows],
+        )
+        return data_loss
+
+    def _gather(self, X, Y, rows):
+        """The chunk's X (a view for a slice, else a copy into a reused array) and Y.
+
+        Y, 0/1 targets of any dtype, is converted to the network's dtype.
+        """
+        n_rows = rows.stop - rows.start if isinstance(rows, slice) else len(rows)
+        if n_rows > self._rows:
+            units, dtype = self.layout.layer_units, self.theta.dtype
+            self._rows = n_rows
+            self._out = [np.empty((n_rows, u), dtype) for u in units[1:]]
+            self._deltas = [np.empty((n_rows, u), dtype) for u in units[1:-1]]
+            self._X = np.empty((n_rows, X.shape[1]), X.dtype) if not sparse.issparse(X) else None
+            self._Y = np.empty((n_rows, Y.shape[1]), dtype)
+            self._ones = np.ones(n_rows, dtype)
+        Y_rows = self._Y[:n_rows]
+        Y_rows[...] = Y[rows]
+        if isinstance(rows, slice):
+            return X[rows], Y_rows
+        if sparse.issparse(X):
+            return X[rows], Y_rows
+        # mode="clip" skips the bounds check that makes np.take buffer its output;
+        # the rows are valid indices by construction.
+        return np.take(X, rows, axis=0, out=self._X[:n_rows], mode="clip"), Y_rows
+
+    def _chunk_gradient(self):
+        if self._chunk_grad is None:
+            self._chunk_grad = np.empty_like(self.grad)
+        return self._chunk_grad

@@ -1,53 +1,14 @@
-"""Update rules: each optimizer only knows ``update_params(params, grads)``.
+"""Update rules, each written once: ``step(theta, grad)`` moves the flat parameter vector.
 
-``params`` and ``grads`` are flat lists of arrays (all weight matrices, then all
-bias vectors); parameters are updated in place so the network's arrays stay
-the same objects throughout training.
+``theta`` holds every weight and bias of the network (see ``_network.Layout``),
+so one step is a handful of elementwise NumPy calls whatever the network's
+size. ``grad`` is overwritten by the step.
 """
 
 import numpy as np
 
 
-def _zeros_like_flat(params):
-    """Zero arrays shaped like ``params``: views, in order, of one flat vector."""
-    flat = np.zeros(sum(p.size for p in params), dtype=params[0].dtype)
-    views, start = [], 0
-    for p in params:
-        views.append(flat[start : start + p.size].reshape(p.shape))
-        start += p.size
-    return views
-
-
-class _FlatStateMixin:
-    """Lets a fast training loop hold the optimizer's state as one flat vector.
-
-    ``flatten_state(layout)`` replaces each per-parameter state list by a
-    one-element list holding the concatenated state, so that
-    ``update_params((theta,), (grad,))`` steps the whole network at once (the
-    rules are elementwise, so the numbers are the same);
-    ``unflatten_state(layout)`` restores per-parameter arrays (views of that
-    vector). ``layout`` is a ``_fast.FlatLayout``. State created by
-    :func:`_zeros_like_flat` is already such views, and is used without a copy.
-    """
-
-    _state_names = ()
-
-    def flatten_state(self, layout):
-        for name in self._state_names:
-            arrays = getattr(self, name)
-            if arrays is not None:
-                base = layout.base_of(arrays)
-                setattr(self, name, [base if base is not None else layout.pack(arrays)])
-
-    def unflatten_state(self, layout):
-        for name in self._state_names:
-            arrays = getattr(self, name)
-            if arrays is not None:
-                coefs, intercepts = layout.views(arrays[0])
-                setattr(self, name, coefs + intercepts)
-
-
-class SGDOptimizer(_FlatStateMixin):
+class SGDOptimizer:
     """Gradient descent, optionally with (Nesterov) momentum.
 
     With ``momentum=0`` one step is the derivation's rule ``w ← w − η ∂L/∂w``.
@@ -56,7 +17,7 @@ class SGDOptimizer(_FlatStateMixin):
 
     Parameters
     ----------
-    params : list of ndarray
+    theta : ndarray
         The parameters, to size the velocities.
     learning_rate_init : float
         η at the start.
@@ -72,16 +33,14 @@ class SGDOptimizer(_FlatStateMixin):
     --------
     >>> import numpy as np
     >>> w = np.array([1.0])
-    >>> SGDOptimizer([w], 0.1, "constant", momentum=0.0).update_params([w], [np.array([2.0])])
+    >>> SGDOptimizer(w, 0.1, "constant", momentum=0.0).step(w, np.array([2.0]))
     >>> w
     array([0.8])
     """
 
-    _state_names = ("velocities",)
-
     def __init__(
         self,
-        params,
+        theta,
         learning_rate_init,
         lr_schedule="constant",
         momentum=0.9,
@@ -94,31 +53,22 @@ class SGDOptimizer(_FlatStateMixin):
         self.momentum = momentum
         self.nesterov = nesterov
         self.power_t = power_t
-        self.velocities = _zeros_like_flat(params) if momentum else None
+        self.velocity = np.zeros_like(theta) if momentum else None
 
-    def update_params(self, params, grads, scratch=None):
-        """Apply one step to ``params`` in place.
-
-        ``grads`` are overwritten. ``scratch``, optional, is a list of arrays
-        shaped like ``params`` that the step may use instead of allocating.
-        """
-        lr = self.learning_rate
+    def step(self, theta, grad):
+        """Apply one step to ``theta`` in place; ``grad`` is overwritten."""
+        grad *= self.learning_rate  # η g
         if not self.momentum:
-            for p, g in zip(params, grads):
-                g *= lr
-                p -= g
+            theta -= grad  # w ← w − η g
             return
-        mu = self.momentum
-        scratch = scratch or [None] * len(params)
-        for p, g, v, tmp in zip(params, grads, self.velocities, scratch):
-            v *= mu
-            g *= lr
-            v -= g  # v ← μv − ηg
-            if self.nesterov:
-                p += np.multiply(mu, v, out=tmp)
-                p -= g  # w ← w + μv − ηg
-            else:
-                p += v
+        v, mu = self.velocity, self.momentum
+        v *= mu
+        v -= grad  # v ← μv − η g
+        if self.nesterov:
+            theta -= grad
+            theta += np.multiply(mu, v, out=grad)  # w ← w + μv − η g
+        else:
+            theta += v  # w ← w + v
 
     def iteration_ends(self, time_step):
         """Update η at the end of an epoch (invscaling only)."""
@@ -141,7 +91,7 @@ class SGDOptimizer(_FlatStateMixin):
         return False
 
 
-class AdamOptimizer(_FlatStateMixin):
+class AdamOptimizer:
     """Adam (Kingma & Ba, 2014) with bias correction folded into the step size.
 
     ``m ← β₁m + (1 − β₁)g``, ``v ← β₂v + (1 − β₂)g²``,
@@ -151,21 +101,19 @@ class AdamOptimizer(_FlatStateMixin):
     --------
     >>> import numpy as np
     >>> w = np.array([1.0])
-    >>> AdamOptimizer([w], 0.1).update_params([w], [np.array([2.0])])
+    >>> AdamOptimizer(w, 0.1).step(w, np.array([2.0]))
     >>> w.round(6)  # the first Adam step moves each weight by about η
     array([0.9])
     """
 
-    _state_names = ("ms", "vs")
-
-    def __init__(self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+    def __init__(self, theta, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         self.learning_rate_init = learning_rate_init
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.t = 0
-        self.ms = _zeros_like_flat(params)
-        self.vs = _zeros_like_flat(params)
+        self.m = np.zeros_like(theta)
+        self.v = np.zeros_like(theta)
 
     @property
     def learning_rate(self):
@@ -173,28 +121,21 @@ class AdamOptimizer(_FlatStateMixin):
         t = self.t + 1
         return self.learning_rate_init * np.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
 
-    def update_params(self, params, grads, scratch=None):
-        """Apply one step to ``params`` in place.
-
-        ``grads`` are overwritten. ``scratch``, optional, is a list of arrays
-        shaped like ``params`` that the step may use instead of allocating.
-        """
+    def step(self, theta, grad):
+        """Apply one step to ``theta`` in place; ``grad`` is overwritten."""
         lr = self.learning_rate
         self.t += 1
-        b1, b2 = self.beta_1, self.beta_2
-        scratch = scratch or [None] * len(params)
-        for p, g, m, v, tmp in zip(params, grads, self.ms, self.vs, scratch):
-            m *= b1
-            m += np.multiply(1 - b1, g, out=tmp)
-            v *= b2
-            g *= g
-            g *= 1 - b2
-            v += g
-            step = np.sqrt(v, out=g)  # g is free now: reuse it as scratch
-            step += self.epsilon
-            np.divide(m, step, out=step)
-            step *= lr
-            p -= step
+        m, v = self.m, self.v
+        m *= self.beta_1
+        v *= self.beta_2
+        v += (1 - self.beta_2) * np.square(grad)  # v ← β₂v + (1 − β₂)g²
+        grad *= 1 - self.beta_1
+        m += grad  # m ← β₁m + (1 − β₁)g
+        step = np.sqrt(v, out=grad)  # grad is spent: reuse it for the step
+        step += self.epsilon
+        np.divide(m, step, out=step)
+        step *= lr
+        theta -= step  # w ← w − η̂ m / (√v + ε)
 
     def iteration_ends(self, time_step):
         """Adam's step size needs no per-epoch schedule."""

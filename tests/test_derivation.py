@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sklearn_tinymlp import TinyMLPClassifier
-from sklearn_tinymlp._network import loss_and_gradients
+from sklearn_tinymlp._network import Layout, Objective
 
 
 def sigma(z):
@@ -106,22 +106,16 @@ def test_full_batch_step_is_the_mean_of_per_sample_gradients():
     set_derivation_weights(clf)
     coefs = [c.copy() for c in clf.coefs_]
     intercepts = [c.copy() for c in clf.intercepts_]
+    layout = Layout([2, 2, 1])
+    objective = Objective(layout.pack(coefs, intercepts), [2, 2, 1], "logistic", "logistic", 0.0)
 
-    per_sample = [
-        loss_and_gradients(
-            X[i : i + 1],
-            y[i : i + 1, None].astype(float),
-            coefs,
-            intercepts,
-            "logistic",
-            "logistic",
-            alpha=0.0,
-        )
-        for i in range(len(X))
-    ]
-    mean_coef_grads = [np.mean([g[1][layer] for g in per_sample], axis=0) for layer in range(2)]
+    per_sample = []
+    for i in range(len(X)):
+        objective(X[i : i + 1], y[i : i + 1, None].astype(float))
+        per_sample.append(layout.views(objective.grad.copy()))
+    mean_coef_grads = [np.mean([g[0][layer] for g in per_sample], axis=0) for layer in range(2)]
     mean_intercept_grads = [
-        np.mean([g[2][layer] for g in per_sample], axis=0) for layer in range(2)
+        np.mean([g[1][layer] for g in per_sample], axis=0) for layer in range(2)
     ]
 
     clf.partial_fit(X, y)

@@ -46,9 +46,7 @@ DERIVATION_MODULES = [
     "sklearn_tinymlp._optimizers",
     "sklearn_tinymlp._training",
     "sklearn_tinymlp._lbfgs",
-    "sklearn_tinymlp._validation",
-    "sklearn_tinymlp._fast",
-    "sklearn_tinymlp._fast_scalar",
+    "sklearn_tinymlp._targets",
 ]
 
 

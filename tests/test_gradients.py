@@ -1,15 +1,10 @@
-"""Every gradient of the backward pass against central finite differences."""
+"""Every gradient of the one backward pass against central finite differences."""
 
 import numpy as np
 import pytest
+from scipy import sparse
 
-from sklearn_tinymlp._lbfgs import pack, unpack
-from sklearn_tinymlp._network import (
-    forward,
-    init_params,
-    log_loss,
-    loss_and_gradients,
-)
+from sklearn_tinymlp._network import Layout, Objective, forward, init_params, log_loss
 
 ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 
@@ -29,53 +24,94 @@ def make_problem(target, seed=0):
     return X, Y, out
 
 
+def make_objective(layer_units, activation, out, alpha, seed=1, **kwargs):
+    coefs, intercepts = init_params(layer_units, activation, np.random.RandomState(seed))
+    theta = Layout(layer_units).flat_of(coefs, intercepts)
+    theta *= 2  # weights large enough that every unit is in a curved regime
+    return Objective(theta, layer_units, activation, out, alpha, **kwargs)
+
+
+def loss_from_scratch(theta, layer_units, X, Y, activation, out, alpha, sample_weight):
+    """The loss written out with forward and log_loss alone, for finite differences."""
+    coefs, intercepts = Layout(layer_units).views(theta)
+    logits = forward(X, coefs, intercepts, activation)[-1]
+    S = len(X) if sample_weight is None else sample_weight.sum()
+    penalty = 0.5 * alpha * sum(float((W**2).sum()) for W in coefs)
+    return (log_loss(logits, Y, out, sample_weight) + penalty) / S
+
+
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize("alpha", [0.0, 0.3])
 @pytest.mark.parametrize("target", ["binary", "multiclass", "multilabel"])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_backward_matches_central_finite_differences(activation, target, alpha, weighted):
     X, Y, out = make_problem(target)
-    rng = np.random.RandomState(1)
-    sample_weight = rng.uniform(0.1, 3.0, size=len(X)) if weighted else None
-    coefs, intercepts = init_params([3, 5, 4, Y.shape[1]], activation, rng)
-    # Make the weights large enough that every unit is in a curved regime.
-    coefs = [2 * c for c in coefs]
+    sample_weight = np.random.RandomState(2).uniform(0.1, 3.0, len(X)) if weighted else None
+    units = [3, 5, 4, Y.shape[1]]
+    objective = make_objective(units, activation, out, alpha)
+    loss = objective(X, Y, sample_weight)
+    analytic = objective.grad.copy()
 
-    _, coef_grads, intercept_grads = loss_and_gradients(
-        X, Y, coefs, intercepts, activation, out, alpha, sample_weight
+    theta = objective.theta.copy()
+    assert loss == pytest.approx(
+        loss_from_scratch(theta, units, X, Y, activation, out, alpha, sample_weight), rel=1e-12
     )
-    analytic = pack(coef_grads, intercept_grads)
-
-    theta = pack(coefs, intercepts)
     numeric = np.empty_like(theta)
     h = 1e-6
-
-    def loss_at(t):
-        unpack(t, coefs, intercepts)
-        _, logits = forward(X, coefs, intercepts, activation, out)
-        return log_loss(logits, Y, out, coefs, alpha, sample_weight)
-
     for i in range(theta.size):
         step = np.zeros_like(theta)
         step[i] = h
-        numeric[i] = (loss_at(theta + step) - loss_at(theta - step)) / (2 * h)
-    unpack(theta, coefs, intercepts)
+        numeric[i] = (
+            loss_from_scratch(theta + step, units, X, Y, activation, out, alpha, sample_weight)
+            - loss_from_scratch(theta - step, units, X, Y, activation, out, alpha, sample_weight)
+        ) / (2 * h)
 
     assert np.abs(analytic).max() > 1e-3  # a real gradient, not zeros
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
 
 
+@pytest.mark.parametrize("rows", ["all", "slice", "indices"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("input_format", ["dense", "csr", "float32"])
+def test_chunks_of_a_batch_add_up_to_the_whole_batch(input_format, weighted, rows):
+    """A batch split into chunks of 2 rows gives the loss and gradient of one pass over it."""
+    X, Y, out = make_problem("multiclass")
+    sample_weight = np.random.RandomState(2).uniform(0.1, 3.0, len(X)) if weighted else None
+    selected = {"all": None, "slice": slice(1, 8), "indices": np.array([8, 0, 3, 3, 5, 1])}[rows]
+    units = [3, 5, Y.shape[1]]
+    dtype = np.float32 if input_format == "float32" else np.float64
+    if input_format == "csr":
+        X[np.abs(X) < 0.5] = 0
+        X_in = sparse.csr_matrix(X)
+    else:
+        X_in = X.astype(dtype)
+    theta = make_objective(units, "tanh", out, 0.1).theta.astype(dtype)
+    whole = Objective(theta.copy(), units, "tanh", out, 0.1)
+    chunked = Objective(theta.copy(), units, "tanh", out, 0.1, max_rows=2)
+    sw = None if sample_weight is None else sample_weight.astype(dtype)
+    rtol, atol = (1e-5, 1e-6) if dtype == np.float32 else (1e-10, 1e-13)
+    loss = whole(X_in, Y, sw, selected)
+    assert chunked(X_in, Y, sw, selected) == pytest.approx(loss, rel=rtol)
+    np.testing.assert_allclose(chunked.grad, whole.grad, rtol=rtol, atol=atol)
+    assert whole.grad.dtype == dtype
+
+    # ... and both equal the gradient of X[rows] passed as a batch of its own.
+    if selected is not None:
+        X_in, Y, sw = X_in[selected], Y[selected], None if sw is None else sw[selected]
+    alone = Objective(theta.copy(), units, "tanh", out, 0.1)
+    assert alone(X_in, Y, sw) == pytest.approx(loss, rel=rtol)
+    np.testing.assert_allclose(alone.grad, whole.grad, rtol=rtol, atol=atol)
+
+
 def test_integer_sample_weights_equal_repeated_rows():
     X, Y, out = make_problem("multiclass")
     counts = np.array([0, 1, 2, 3, 1, 0, 2, 1, 1])
-    coefs, intercepts = init_params([3, 5, 4], "tanh", np.random.RandomState(0))
-    weighted = loss_and_gradients(X, Y, coefs, intercepts, "tanh", out, 0.2, counts.astype(float))
-    repeated = loss_and_gradients(
-        X.repeat(counts, axis=0), Y.repeat(counts, axis=0), coefs, intercepts, "tanh", out, 0.2
-    )
-    assert weighted[0] == pytest.approx(repeated[0], rel=1e-12)
-    for a, b in zip(weighted[1] + weighted[2], repeated[1] + repeated[2]):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14)
+    weighted = make_objective([3, 5, 4], "tanh", out, 0.2)
+    repeated = Objective(weighted.theta.copy(), [3, 5, 4], "tanh", out, 0.2)
+    loss_weighted = weighted(X, Y, counts.astype(float))
+    loss_repeated = repeated(X.repeat(counts, axis=0), Y.repeat(counts, axis=0))
+    assert loss_weighted == pytest.approx(loss_repeated, rel=1e-12)
+    np.testing.assert_allclose(weighted.grad, repeated.grad, rtol=1e-10, atol=1e-14)
 
 
 def test_output_error_is_y_hat_minus_y_for_both_heads():
@@ -85,9 +121,9 @@ def test_output_error_is_y_hat_minus_y_for_both_heads():
         ("logistic", np.array([[1.0], [0.0], [1.0], [1.0]])),
         ("softmax", np.eye(3)[[0, 2, 1, 2]]),
     ]:
-        b = np.linspace(-1, 1, Y.shape[1])
-        _, _, intercept_grads = loss_and_gradients(
-            X, Y, [np.zeros((2, Y.shape[1]))], [b.copy()], "logistic", out, 0.0
-        )
+        k = Y.shape[1]
+        b = np.linspace(-1, 1, k)
+        objective = Objective(np.concatenate([np.zeros(2 * k), b]), [2, k], "logistic", out, 0.0)
+        objective(X, Y)
         y_hat = 1 / (1 + np.exp(-b)) if out == "logistic" else np.exp(b) / np.exp(b).sum()
-        np.testing.assert_allclose(intercept_grads[0], (y_hat - Y).mean(axis=0), atol=1e-15)
+        np.testing.assert_allclose(objective.grad[2 * k :], (y_hat - Y).mean(axis=0), atol=1e-15)

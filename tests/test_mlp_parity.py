@@ -12,13 +12,10 @@ Two kinds of test:
   Ctrl-C does) asserted for each, so that the test proves the reference behaves
   that way as well.
 
-A behaviour TinyMLPClassifier does not match yet is marked
-``xfail(strict=True, reason="TODO-parity: ...")`` on its TinyMLPClassifier case
-only; the deliberate differences of ``docs/migrating.rst`` are checked, for both
+The deliberate differences of ``docs/migrating.rst`` are checked, for both
 estimators, by ``test_documented_difference``.
 """
 
-import inspect
 import re
 import warnings
 
@@ -52,26 +49,12 @@ COMMON = dict(hidden_layer_sizes=(5, 3), activation="tanh", learning_rate_init=0
 NEVER_CONVERGES = dict(tol=0.0, n_iter_no_change=10_000)  # runs exactly max_iter epochs
 
 
-def _todo(reason):
-    return pytest.mark.xfail(strict=True, reason=f"TODO-parity: {reason}")
-
-
-def both(tiny_todo=None):
-    """The two classes as parameters; ``tiny_todo`` marks the TinyMLPClassifier case xfail."""
+def both():
+    """The two classes as parameters."""
     return [
         pytest.param(MLPClassifier, id="MLPClassifier"),
-        pytest.param(
-            TinyMLPClassifier,
-            id="TinyMLPClassifier",
-            marks=[_todo(tiny_todo)] if tiny_todo else [],
-        ),
+        pytest.param(TinyMLPClassifier, id="TinyMLPClassifier"),
     ]
-
-
-def todo_for_tiny(request, Estimator, reason):
-    """Mark this case (one combination of a parametrized test) xfail for TinyMLPClassifier."""
-    if Estimator is TinyMLPClassifier:
-        request.applymarker(_todo(reason))
 
 
 def _classes(y):
@@ -148,15 +131,8 @@ def test_stochastic_fit_equals_mlpclassifier(solver, target, dtype):
 
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("solver", STOCHASTIC)
-def test_minibatch_fit_equals_mlpclassifier(solver, shuffle, request):
+def test_minibatch_fit_equals_mlpclassifier(solver, shuffle):
     # The cases above train on full batches, where the order of the rows does not matter.
-    if shuffle:
-        request.applymarker(
-            _todo(
-                "each epoch shuffles the previous epoch's order in MLPClassifier "
-                "(sklearn.utils.shuffle of sample_idx), not the original order"
-            )
-        )
     X, y = DATA["multiclass"]
     ref, ours = fit_both(X, y, solver=solver, batch_size=16, shuffle=shuffle, max_iter=5)
     assert_same_training(ref, ours, rtol=1e-6)
@@ -164,15 +140,7 @@ def test_minibatch_fit_equals_mlpclassifier(solver, shuffle, request):
 
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("call", ["fit", "partial_fit"])
-def test_minibatch_calls_after_the_first_equal_mlpclassifier(call, shuffle, request):
-    if shuffle:
-        request.applymarker(
-            _todo(
-                "every fit/partial_fit call restarts the random stream from an integer "
-                "random_state in MLPClassifier (check_random_state on each call), so each "
-                "call shuffles (and splits) as the first did"
-            )
-        )
+def test_minibatch_calls_after_the_first_equal_mlpclassifier(call, shuffle):
     X, y = DATA["multiclass"]
     params = dict(**COMMON, solver="sgd", batch_size=16, shuffle=shuffle, warm_start=True)
     ref, ours = MLPClassifier(**params, max_iter=1), TinyMLPClassifier(**params, max_iter=1)
@@ -218,8 +186,7 @@ def test_the_lbfgs_cases_include_both_stopping_rules():
 
 @pytest.mark.parametrize(
     "solver",
-    STOCHASTIC
-    + [pytest.param("lbfgs", marks=_todo("t_ is 0 after an 'lbfgs' fit in MLPClassifier"))],
+    [*STOCHASTIC, "lbfgs"],
 )
 def test_t_counts_like_mlpclassifier(solver):
     ref, ours = fit_both(*DATA["multiclass"], solver=solver, max_iter=5, **NEVER_CONVERGES)
@@ -290,12 +257,6 @@ def test_warm_start_sequence_equals_mlpclassifier(solver, target):
     assert len(ours.loss_curve_) == 13  # the curve accumulates over the warm starts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TODO-parity: MLPClassifier carries the count of epochs without improvement "
-    "(_no_improvement_count) over to a warm-start fit, so a fit that stopped on tol stops "
-    "again after one epoch without improvement; ours starts counting from 0",
-)
 @pytest.mark.parametrize("solver", STOCHASTIC)
 def test_warm_start_after_convergence_stops_like_mlpclassifier(solver):
     X, y = DATA["multiclass"]
@@ -423,9 +384,7 @@ def test_partial_fit_is_hidden_for_lbfgs(Estimator):
 
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
 @pytest.mark.parametrize("Estimator", both())
-def test_n_iter_counts_the_epochs_of_the_last_fit(Estimator, solver, request):
-    if solver != "lbfgs":
-        todo_for_tiny(request, Estimator, "n_iter_ counts the epochs of the last fit call only")
+def test_n_iter_counts_the_epochs_of_the_last_fit(Estimator, solver):
     clf = Estimator(**COMMON, solver=solver, warm_start=True, max_iter=5, **NEVER_CONVERGES)
     clf.fit(*DATA["multiclass"])
     assert clf.n_iter_ == 5
@@ -438,7 +397,7 @@ def test_n_iter_counts_the_epochs_of_the_last_fit(Estimator, solver, request):
 
 
 @pytest.mark.parametrize("solver", STOCHASTIC)
-@pytest.mark.parametrize("Estimator", both("n_iter_ is 1 after each partial_fit call"))
+@pytest.mark.parametrize("Estimator", both())
 def test_n_iter_after_partial_fit_calls(Estimator, solver):
     X, y = DATA["multiclass"]
     clf = Estimator(**COMMON, solver=solver)
@@ -454,7 +413,7 @@ def test_n_iter_after_partial_fit_calls(Estimator, solver):
 
 @pytest.mark.parametrize(
     "Estimator",
-    both("validation_scores_ accumulates with loss_curve_ over warm starts"),
+    both(),
 )
 def test_warm_start_with_early_stopping_curves_accumulate_together(Estimator):
     clf = Estimator(**COMMON, warm_start=True, early_stopping=True, max_iter=4, **NEVER_CONVERGES)
@@ -476,7 +435,7 @@ def _iteration_lines(out):
 
 
 @pytest.mark.parametrize("early_stopping", [False, True])
-@pytest.mark.parametrize("Estimator", both("verbose lines read 'Iteration N, loss = ...'"))
+@pytest.mark.parametrize("Estimator", both())
 def test_verbose_lines_read_iteration_n_loss(Estimator, early_stopping, capsys):
     X, y = DATA["multiclass"]
     clf = Estimator(
@@ -506,19 +465,12 @@ def test_verbose_lines_read_iteration_n_loss(Estimator, early_stopping, capsys):
 
 
 @pytest.mark.parametrize(
-    "labels, todo",
-    [
-        ([0, 1], "a warm-start fit on a subset of the classes raises ValueError"),
-        ([0, 1, 2, 3], None),
-        ([1, 2, 3], None),
-        ([10, 11, 12], None),
-    ],
+    "labels",
+    [[0, 1], [0, 1, 2, 3], [1, 2, 3], [10, 11, 12]],
     ids=["subset", "superset", "overlapping", "disjoint"],
 )
 @pytest.mark.parametrize("Estimator", both())
-def test_warm_start_fit_on_other_classes_raises(Estimator, labels, todo, request):
-    if todo:
-        todo_for_tiny(request, Estimator, todo)
+def test_warm_start_fit_on_other_classes_raises(Estimator, labels):
     X, y = DATA["multiclass"]
     clf = Estimator(**COMMON, warm_start=True, max_iter=3).fit(X, y)
     before = [p.copy() for p in clf.coefs_ + clf.intercepts_]
@@ -531,9 +483,7 @@ def test_warm_start_fit_on_other_classes_raises(Estimator, labels, todo, request
 
 
 @pytest.mark.parametrize("after_fit", [False, True], ids=["first call", "after fit"])
-@pytest.mark.parametrize(
-    "Estimator", both("partial_fit with early_stopping=True raises ValueError")
-)
+@pytest.mark.parametrize("Estimator", both())
 def test_partial_fit_with_early_stopping_raises(Estimator, after_fit):
     X, y = DATA["multiclass"]
     clf = Estimator(**COMMON, early_stopping=True, max_iter=5)
@@ -580,7 +530,7 @@ def _interrupt_after(Estimator, epochs, monkeypatch, snapshots, move_away):
 @pytest.mark.parametrize("early_stopping", [False, True])
 @pytest.mark.parametrize(
     "Estimator",
-    both("Ctrl-C during fit warns 'Training interrupted by user' and keeps the model"),
+    both(),
 )
 def test_keyboard_interrupt_keeps_the_model_trained_so_far(Estimator, early_stopping, monkeypatch):
     X, y = DATA["multiclass"]
@@ -651,10 +601,6 @@ def _relu_default(E):
     assert E().activation == "relu"
 
 
-def _classes_third_in_partial_fit(E):
-    assert list(inspect.signature(E.partial_fit).parameters)[3] == "classes"
-
-
 # {row of the table in docs/migrating.rst: (check, what MLPClassifier does, what we do[,
 # the first scikit-learn release where MLPClassifier does so])}: a check passes, fails
 # (AssertionError) or raises the exception named, and each estimator must do what its
@@ -681,8 +627,6 @@ DIFFERENCES = {
     ),
     "float32 weights with lbfgs": (_lbfgs_float32_weights_stay_float32, "fails", "passes"),
     "loss_curve_ with lbfgs": (_lbfgs_loss_curve, AttributeError, "passes"),
-    # sample_weight came before classes in 1.7
-    "partial_fit signature": (_classes_third_in_partial_fit, "fails", "passes", "1.7"),
 }
 
 

@@ -7,28 +7,28 @@ from sklearn_tinymlp._optimizers import AdamOptimizer, SGDOptimizer
 
 
 def arrays():
-    return [np.array([[0.5, -1.0], [2.0, 0.25]]), np.array([0.1, -0.2])]
+    """A flat parameter vector, as the network's parameters are."""
+    return np.array([0.5, -1.0, 2.0, 0.25, 0.1, -0.2])
 
 
 def grads():
-    return [np.array([[0.3, -0.6], [1.2, 0.0]]), np.array([-0.5, 0.4])]
+    return np.array([0.3, -0.6, 1.2, 0.0, -0.5, 0.4])
 
 
 def test_plain_gradient_step():
-    params = arrays()
-    SGDOptimizer(params, 0.1, momentum=0.0).update_params(params, grads())
-    for p, p0, g in zip(params, arrays(), grads()):
-        np.testing.assert_allclose(p, p0 - 0.1 * g, rtol=0, atol=1e-15)
+    theta = arrays()
+    SGDOptimizer(theta, 0.1, momentum=0.0).step(theta, grads())
+    np.testing.assert_allclose(theta, arrays() - 0.1 * grads(), rtol=0, atol=1e-15)
 
 
 @pytest.mark.parametrize("nesterov", [False, True])
 def test_momentum_two_steps(nesterov):
     lr, mu = 0.1, 0.9
-    params = arrays()
-    opt = SGDOptimizer(params, lr, momentum=mu, nesterov=nesterov)
-    opt.update_params(params, grads())
-    opt.update_params(params, grads())
-    for p, p0, g in zip(params, arrays(), grads()):
+    theta = arrays()
+    opt = SGDOptimizer(theta, lr, momentum=mu, nesterov=nesterov)
+    opt.step(theta, grads())
+    opt.step(theta, grads())
+    for p, p0, g in [(theta, arrays(), grads())]:
         v1 = -lr * g
         v2 = mu * v1 - lr * g
         if nesterov:
@@ -40,12 +40,11 @@ def test_momentum_two_steps(nesterov):
 
 def test_adam_two_steps():
     lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
-    params = arrays()
-    opt = AdamOptimizer(params, lr, b1, b2, eps)
-    g = grads()
-    opt.update_params(params, [x.copy() for x in g])
-    opt.update_params(params, [x.copy() for x in g])
-    for p, p0, gi in zip(params, arrays(), g):
+    theta = arrays()
+    opt = AdamOptimizer(theta, lr, b1, b2, eps)
+    opt.step(theta, grads())
+    opt.step(theta, grads())
+    for p, p0, gi in [(theta, arrays(), grads())]:
         expected = p0.copy()
         m = np.zeros_like(p0)
         v = np.zeros_like(p0)
@@ -58,12 +57,12 @@ def test_adam_two_steps():
 
 
 def test_invscaling_and_adaptive_schedules():
-    opt = SGDOptimizer([np.zeros(1)], 0.5, "invscaling", momentum=0.0, power_t=0.5)
+    opt = SGDOptimizer(np.zeros(1), 0.5, "invscaling", momentum=0.0, power_t=0.5)
     opt.iteration_ends(99)
     assert opt.learning_rate == pytest.approx(0.05)
-    opt = SGDOptimizer([np.zeros(1)], 0.5, "adaptive", momentum=0.0)
+    opt = SGDOptimizer(np.zeros(1), 0.5, "adaptive", momentum=0.0)
     assert opt.trigger_stopping("no progress.", verbose=False) is False
     assert opt.learning_rate == pytest.approx(0.1)
     opt.learning_rate = 1e-7
     assert opt.trigger_stopping("no progress.", verbose=False) is True
-    assert SGDOptimizer([np.zeros(1)], 0.5).trigger_stopping("x", False) is True
+    assert SGDOptimizer(np.zeros(1), 0.5).trigger_stopping("x", False) is True

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import sklearn_tinymlp
-from sklearn_tinymlp import SKOPS_TRUSTED_TYPES, TinyMLPClassifier, _classifier
+from sklearn_tinymlp import SKOPS_TRUSTED_TYPES, TinyMLPClassifier, _persistence
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -107,7 +107,7 @@ def test_callbacks_are_dropped_but_the_model_is_kept(file_format, tmp_path):
 def test_saved_state_records_package_version_and_format():
     state = fitted("lbfgs").__getstate__()
     assert state["_tinymlp_version"] == sklearn_tinymlp.__version__
-    assert state["_tinymlp_state_format"] == _classifier._STATE_FORMAT
+    assert state["_tinymlp_state_format"] == _persistence.STATE_FORMAT
     # ... and loading does not leave the markers on the model.
     loaded = pickle.loads(pickle.dumps(fitted("lbfgs")))
     assert "_tinymlp_version" not in vars(loaded)
@@ -121,7 +121,7 @@ def _saved_by(monkeypatch, version=None, state_format=None):
         if version is not None:
             patch.setattr(sklearn_tinymlp, "__version__", version)
         if state_format is not None:
-            patch.setattr(_classifier, "_STATE_FORMAT", state_format)
+            patch.setattr(_persistence, "STATE_FORMAT", state_format)
         return clf, pickle.dumps(clf)
 
 
@@ -144,7 +144,7 @@ def test_other_version_with_same_format_loads_with_a_warning(monkeypatch):
 
 
 def test_other_format_fails_with_a_message_naming_both_versions(monkeypatch):
-    current = _classifier._STATE_FORMAT
+    current = _persistence.STATE_FORMAT
     _, data = _saved_by(monkeypatch, version="9.0.0", state_format=current + 1)
     with pytest.raises(
         ValueError,
@@ -158,14 +158,14 @@ def test_other_format_fails_through_joblib_and_skops_too(monkeypatch, tmp_path):
     clf = fitted("adam")
     path = tmp_path / "model.joblib"
     with monkeypatch.context() as patch:
-        patch.setattr(_classifier, "_STATE_FORMAT", _classifier._STATE_FORMAT + 1)
+        patch.setattr(_persistence, "STATE_FORMAT", _persistence.STATE_FORMAT + 1)
         joblib.dump(clf, path)
     with pytest.raises(ValueError, match="cannot be loaded by sklearn-tinymlp"):
         joblib.load(path)
 
     sio = pytest.importorskip("skops.io")
     with monkeypatch.context() as patch:
-        patch.setattr(_classifier, "_STATE_FORMAT", _classifier._STATE_FORMAT + 1)
+        patch.setattr(_persistence, "STATE_FORMAT", _persistence.STATE_FORMAT + 1)
         data = sio.dumps(clf)
     with pytest.raises(ValueError, match="cannot be loaded by sklearn-tinymlp"):
         sio.loads(data, trusted=SKOPS_TRUSTED_TYPES)

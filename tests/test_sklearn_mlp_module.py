@@ -51,36 +51,6 @@ EXPECTED_FAILURES = {
         "calls MLPClassifier's private method _loss_grad_lbfgs, which TinyMLPClassifier does not "
         "have (its gradients are checked in tests/test_gradients.py)"
     ),
-    # --- still to be brought in line with MLPClassifier ----------------------------------------
-    "test_fit": (
-        "TODO-parity: partial_fit on a model whose coefs_/intercepts_ were set by hand (no "
-        "classes_ yet) raises AttributeError 'classes_'; MLPClassifier takes classes_ from "
-        "`classes` and continues from the given weights"
-    ),
-    "test_verbose_sgd": "TODO-parity: verbose lines start with 'Epoch', not 'Iteration'",
-    "test_warm_start": (
-        "TODO-parity: a warm-start fit on a subset of the classes trains on instead of raising "
-        "ValueError('warm_start can only be used where `y` has the same classes as in the "
-        "previous call to fit. Previously got [0 1 2], `y` has [0 1]')"
-    ),
-    "test_warm_start_full_iteration": (
-        "TODO-parity: n_iter_ after a second warm-start fit is 6 (both calls), not 3 (this call)"
-    ),
-    "test_n_iter_no_change": (
-        "TODO-parity: no _no_improvement_count attribute (the count of epochs without "
-        "improvement, n_iter_no_change + 1 when training stopped)"
-    ),
-    "test_n_iter_no_change_inf": "TODO-parity: no _no_improvement_count attribute",
-    "test_mlp_warm_start_no_convergence[sgd-TinyMLPClassifier]": (
-        "TODO-parity: n_iter_ after a second warm-start fit with max_iter=20 is 30 (both calls)"
-    ),
-    "test_mlp_warm_start_no_convergence[adam-TinyMLPClassifier]": (
-        "TODO-parity: n_iter_ after a second warm-start fit with max_iter=20 is 30 (both calls)"
-    ),
-    "test_mlp_partial_fit_after_fit": (
-        "TODO-parity: partial_fit with early_stopping=True ignores early stopping instead of "
-        "raising ValueError('partial_fit does not support early_stopping=True')"
-    ),
 }
 
 

@@ -1,6 +1,9 @@
-"""Sample weights from class weights, and the early-stopping validation split."""
+"""Targets and weights: labels to 0/1 targets, sample and class weights, the validation split."""
 
 import numpy as np
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d
 
 
 def _labels(Y):
@@ -198,3 +201,122 @@ def validation_split(X, Y, sample_weight, rows, fraction, random_state, stratify
     val_weight[rows] = val_weight_rows
     train_weight[rows] = np.maximum(weights - val_weight_rows, 0.0)
     return train_weight, val_weight
+
+
+def check_labels(y):
+    """Classification labels as a 1-D array (or a 2-D indicator matrix for multilabel y)."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
+    if y.dtype == object and len({isinstance(v, str) for v in y.ravel().tolist()}) > 1:
+        raise ValueError(
+            "y mixes string labels with labels of other types (numbers, None, ...), "
+            "which cannot be ordered into classes; give every label the same type, "
+            "e.g. y.astype(str)."
+        )
+    check_classification_targets(y)
+    return y
+
+
+def fit_binarizer(y, classes=None):
+    """The LabelBinarizer of the classes (``classes`` when given, else those of y)."""
+    multilabel = type_of_target(y) == "multilabel-indicator"
+    binarizer = LabelBinarizer().fit(y if multilabel or classes is None else np.asarray(classes))
+    if not multilabel and len(binarizer.classes_) < 2:
+        raise ValueError(
+            "TinyMLPClassifier needs at least 2 classes to learn from, but the data "
+            f"contain only one class: {binarizer.classes_.tolist()[0]!r}."
+        )
+    return binarizer
+
+
+def check_known_labels(y, binarizer, warm_start):
+    """Refuse labels outside the fitted classes (a warm-start fit must see the same set)."""
+    classes = binarizer.classes_
+    if binarizer.y_type_ == "multilabel-indicator":
+        if type_of_target(y) != "multilabel-indicator" or y.shape[1] != len(classes):
+            raise ValueError(
+                f"The model was fitted on multilabel targets with {len(classes)} "
+                "labels; y must be an indicator matrix of that width."
+            )
+        return
+    present = np.unique(y)
+    unseen = np.setdiff1d(present, classes)
+    if warm_start and (unseen.size or present.size != classes.size):
+        raise ValueError(  # scikit-learn's words first, then what to do
+            "warm_start can only be used where `y` has the same classes as in the "
+            f"previous call to fit. Previously got {classes}, `y` has {present}. Set "
+            "warm_start=False to train a new network on these classes."
+        )
+    if unseen.size:
+        raise ValueError(
+            f"y contains labels not seen before: {unseen.tolist()!r}; known classes are "
+            f"{classes.tolist()!r}. Pass every label in `classes` on the first "
+            "partial_fit call, or call fit to start again."
+        )
+
+
+def encode_targets(y, binarizer):
+    """The 0/1 target matrix Y, as booleans: one column for 2 classes, one-hot for more.
+
+    Booleans take an eighth of float64's memory; each batch's rows are
+    converted to the network's dtype as they are gathered.
+    """
+    if binarizer.y_type_ == "multilabel-indicator":
+        return binarizer.transform(y).astype(bool)
+    codes = np.searchsorted(binarizer.classes_, y)
+    if len(binarizer.classes_) == 2:
+        return (codes == 1)[:, np.newaxis]
+    Y = np.zeros((len(codes), len(binarizer.classes_)), dtype=bool)
+    Y[np.arange(len(codes)), codes] = True
+    return Y
+
+
+def combined_weights(X, Y, sample_weight, class_weight, classes, multilabel, running_totals):
+    """sample_weight × class_weight per sample (None means all ones).
+
+    ``running_totals`` is False for ``fit``; for ``partial_fit`` it is the class
+    totals of the earlier calls (None on the first), which 'balanced' adds to
+    this call's, so that one call on all the data weighs as ``fit`` does.
+    Returns the weights and the updated totals.
+    """
+    incremental = running_totals is not False
+    if sample_weight is not None:
+        if not sample_weight.any():
+            raise ValueError(
+                "sample_weight is zero for every sample, so there is nothing to learn "
+                "from; give at least one sample a positive weight."
+            )
+    totals = running_totals
+    if class_weight is not None:
+        if class_weight == "balanced":
+            totals = class_totals(Y, sample_weight, multilabel)
+            if incremental and running_totals is not None:
+                totals = running_totals + totals
+            with np.errstate(over="ignore"):  # reported below
+                per_sample = balanced_weight_per_sample(Y, totals, multilabel, X.dtype)
+        elif multilabel:
+            raise ValueError(
+                "class_weight for multilabel targets must be 'balanced' (each label "
+                "balanced on its own) or None; for other weightings pass sample_weight."
+            )
+        else:
+            per_sample = dict_weight_per_sample(class_weight, classes, Y, X.dtype)
+        with np.errstate(over="ignore"):  # reported just below
+            sample_weight = per_sample if sample_weight is None else sample_weight * per_sample
+    if sample_weight is not None and not np.isfinite(sample_weight).all():
+        raise ValueError(
+            f"sample_weight × class_weight overflows {X.dtype} for some samples "
+            f"(class_weight={class_weight!r}); with 'balanced', a class whose total "
+            "sample_weight is tiny gets a huge weight. Rescale sample_weight (for "
+            "example, divide it by its mean) or the class weights."
+        )
+    if sample_weight is not None and not incremental and not multilabel:
+        kept = Y[sample_weight > 0]  # binary: one 0/1 column; multiclass: one-hot columns
+        n_left = np.unique(kept).size if Y.shape[1] == 1 else int(kept.any(axis=0).sum())
+        if n_left < 2:
+            raise ValueError(
+                "Only one class has a positive sample_weight, so there is no second "
+                "class to separate it from; give samples of at least 2 classes a "
+                "positive weight."
+            )
+    return sample_weight, totals

@@ -1,0 +1,48 @@
+"""What a pickled model holds: its state, the package version and the state's format."""
+
+import warnings
+
+# Layout of a saved model's state. Bump it when a release renames or reshapes
+# fitted attributes so that models saved by earlier releases cannot be used;
+# releases with the same format load each other's models (with a warning when
+# the package versions differ).
+STATE_FORMAT = 1
+
+
+def saved_state(state):
+    """The estimator's ``__getstate__`` dict, ready to pickle.
+
+    Callbacks often hold progress bars, loggers or lambdas that cannot be
+    pickled; a saved model does not need them.
+    """
+    from . import __version__
+
+    if state.get("callbacks") is not None:
+        state = {**state, "callbacks": None}
+    return {**state, "_tinymlp_version": __version__, "_tinymlp_state_format": STATE_FORMAT}
+
+
+def loaded_state(state):
+    """The state to restore, after checking the format and version it was saved with."""
+    from . import __version__
+
+    state = dict(state)
+    # States saved before the format was recorded have the current layout.
+    saved_format = state.pop("_tinymlp_state_format", STATE_FORMAT)
+    saved_version = state.pop("_tinymlp_version", __version__)
+    if saved_format != STATE_FORMAT:
+        raise ValueError(
+            f"This TinyMLPClassifier was saved by sklearn-tinymlp {saved_version} "
+            f"(model format {saved_format}) and cannot be loaded by sklearn-tinymlp "
+            f"{__version__} (model format {STATE_FORMAT}). Load it with "
+            f"sklearn-tinymlp {saved_version}, or refit it with this version."
+        )
+    if saved_version != __version__:
+        warnings.warn(
+            f"This TinyMLPClassifier was saved by sklearn-tinymlp {saved_version} and is "
+            f"loaded by sklearn-tinymlp {__version__}; the model format is the same, but "
+            "check its predictions before relying on them, or refit it.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return state
