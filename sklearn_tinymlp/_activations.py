@@ -115,10 +115,11 @@ def binary_log_loss_per_sample(z, y):
     y).  ``log σ(−z) = log σ(z) − z`` and ``σ(z) = e^(log σ(z))`` save two
     more transcendental calls.
     """
-    log_p = log_expit(z)
-    loss = ((1 - y) * z - log_p).sum(axis=1)
+    log_p = log_expit(z)  # log σ(z)
+    loss = np.subtract(z, log_p)  # −log σ(−z), the loss where y = 0
+    np.negative(log_p, out=loss, where=y.astype(bool, copy=False))  # −log σ(z) where y = 1
     np.exp(log_p, out=z)
-    return loss
+    return loss.sum(axis=1)
 
 
 def softmax_log_loss_per_sample(z, y):

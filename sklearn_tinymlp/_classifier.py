@@ -16,7 +16,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._available_if import _AvailableIfDescriptor
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _network, _targets, _training
@@ -432,7 +431,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             )
         continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
         X, y = self._validate_X(X, y, fit=True, reset=not continuing)
-        Y = self._targets(y, classes, continuing, incremental)
+        Y = _targets.fit_targets(self, y, classes, continuing, incremental)
         if sample_weight is not None:
             with np.errstate(over="ignore"):  # a weight too large for X's dtype is refused next
                 sample_weight = _check_sample_weight(
@@ -448,7 +447,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             self._class_totals_seen if incremental else False,
         )
         self._random_state = check_random_state(self.random_state)  # anew each call
-        self._set_network(X.shape[1], Y.shape[1], X.dtype, initialize=not continuing)
+        _training.set_network(self, X.shape[1], Y.shape[1], X.dtype, initialize=not continuing)
         objective = _network.Objective(
             _training.flat_parameters(self, X.dtype),
             self._layer_units,
@@ -470,64 +469,6 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             self, objective, X, Y, sample_weight, rows, incremental, validation
         )
         return self
-
-    def _targets(self, y, classes, continuing, incremental):
-        """Check the labels, fit or check the classes; return the 0/1 targets."""
-        y = _targets.check_labels(y)
-        if not continuing or not hasattr(self, "classes_"):
-            multilabel = type_of_target(y) == "multilabel-indicator"
-            if incremental and classes is None and not multilabel:
-                raise ValueError(
-                    "classes must be passed on the first call to partial_fit: the list "
-                    "of every label the stream can contain, e.g. classes=np.unique(y_all)."
-                )
-            binarizer = _targets.fit_binarizer(y, classes if incremental else None)
-            _targets.check_known_labels(y, binarizer, warm_start=False)
-            self._label_binarizer, self.classes_ = binarizer, binarizer.classes_
-            self._class_totals_seen = None
-        elif incremental and classes is not None and not np.array_equal(classes, self.classes_):
-            raise ValueError(
-                f"classes={np.asarray(classes).tolist()!r} differs from the classes of the "
-                f"first partial_fit call, {self.classes_.tolist()!r}."
-            )
-        else:
-            _targets.check_known_labels(y, self._label_binarizer, warm_start=not incremental)
-        return _targets.encode_targets(y, self._label_binarizer)
-
-    def _set_network(self, n_features, n_outputs, dtype, initialize):
-        """The layer sizes; new weights and empty curves when ``initialize``.
-
-        Otherwise training continues from the current weights; what a network
-        set by hand lacks (counters, curves) starts empty, as in a new fit.
-        """
-        hidden = np.atleast_1d(self.hidden_layer_sizes)
-        if (
-            hidden.ndim != 1
-            or hidden.size == 0
-            or not all(
-                isinstance(h, Integral) and not isinstance(h, bool) and h > 0
-                for h in hidden.tolist()
-            )
-        ):
-            raise ValueError(
-                "hidden_layer_sizes must be a positive integer or a non-empty sequence of "
-                f"positive integers, got {self.hidden_layer_sizes!r}."
-            )
-        self._layer_units = [n_features, *hidden.tolist(), n_outputs]
-        self.n_layers_ = len(self._layer_units)
-        self.n_outputs_ = n_outputs
-        multiclass = self._label_binarizer.y_type_ == "multiclass"
-        self.out_activation_ = "softmax" if multiclass else "logistic"
-        if initialize:
-            self.coefs_, self.intercepts_ = _network.init_params(
-                self._layer_units, self.activation, self._random_state, dtype
-            )
-        fresh = dict(n_iter_=0, t_=0, loss_curve_=[], best_loss_=np.inf, _optimizer=None)
-        fresh.update(_no_improvement_count=0, _best_theta=None, best_validation_score_=None)
-        fresh.update(validation_scores_=None, validation_loss_curve_=None)
-        for name, value in fresh.items():
-            if initialize or not hasattr(self, name):
-                setattr(self, name, value)
 
     def __getstate__(self):
         return saved_state(super().__getstate__())

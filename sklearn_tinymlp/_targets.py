@@ -203,6 +203,34 @@ def validation_split(X, Y, sample_weight, rows, fraction, random_state, stratify
     return train_weight, val_weight
 
 
+def fit_targets(est, y, classes, continuing, incremental):
+    """Check the labels; set the estimator's classes (or check them); return the 0/1 targets.
+
+    A first fit (or ``partial_fit``) takes the classes from y (or ``classes``);
+    a continued one checks y against them.
+    """
+    y = check_labels(y)
+    if not continuing or not hasattr(est, "classes_"):
+        multilabel = type_of_target(y) == "multilabel-indicator"
+        if incremental and classes is None and not multilabel:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: the list "
+                "of every label the stream can contain, e.g. classes=np.unique(y_all)."
+            )
+        binarizer = fit_binarizer(y, classes if incremental else None)
+        check_known_labels(y, binarizer, warm_start=False)
+        est._label_binarizer, est.classes_ = binarizer, binarizer.classes_
+        est._class_totals_seen = None
+    elif incremental and classes is not None and not np.array_equal(classes, est.classes_):
+        raise ValueError(
+            f"classes={np.asarray(classes).tolist()!r} differs from the classes of the "
+            f"first partial_fit call, {est.classes_.tolist()!r}."
+        )
+    else:
+        check_known_labels(y, est._label_binarizer, warm_start=not incremental)
+    return encode_targets(y, est._label_binarizer)
+
+
 def check_labels(y):
     """Classification labels as a 1-D array (or a 2-D indicator matrix for multilabel y)."""
     if y.ndim == 2 and y.shape[1] == 1:

@@ -14,6 +14,7 @@ the data and the network.
 import time
 import warnings
 from math import isfinite
+from numbers import Integral
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -305,6 +306,41 @@ def fit_full_batch_lbfgs(est, objective, X, Y, sample_weight, rows):
             ConvergenceWarning,
             stacklevel=5,
         )
+
+
+def set_network(est, n_features, n_outputs, dtype, initialize):
+    """The layer sizes; new weights and empty curves when ``initialize``.
+
+    Otherwise training continues from the current weights; what a network
+    set by hand lacks (counters, curves) starts empty, as in a new fit.
+    """
+    hidden = np.atleast_1d(est.hidden_layer_sizes)
+    if (
+        hidden.ndim != 1
+        or hidden.size == 0
+        or not all(
+            isinstance(h, Integral) and not isinstance(h, bool) and h > 0 for h in hidden.tolist()
+        )
+    ):
+        raise ValueError(
+            "hidden_layer_sizes must be a positive integer or a non-empty sequence of "
+            f"positive integers, got {est.hidden_layer_sizes!r}."
+        )
+    est._layer_units = [n_features, *hidden.tolist(), n_outputs]
+    est.n_layers_ = len(est._layer_units)
+    est.n_outputs_ = n_outputs
+    multiclass = est._label_binarizer.y_type_ == "multiclass"
+    est.out_activation_ = "softmax" if multiclass else "logistic"
+    if initialize:
+        est.coefs_, est.intercepts_ = _network.init_params(
+            est._layer_units, est.activation, est._random_state, dtype
+        )
+    fresh = dict(n_iter_=0, t_=0, loss_curve_=[], best_loss_=np.inf, _optimizer=None)
+    fresh.update(_no_improvement_count=0, _best_theta=None, best_validation_score_=None)
+    fresh.update(validation_scores_=None, validation_loss_curve_=None)
+    for name, value in fresh.items():
+        if initialize or not hasattr(est, name):
+            setattr(est, name, value)
 
 
 def flat_parameters(est, dtype):
