@@ -7,8 +7,10 @@ Loss curves: sgd, adam and lbfgs, and early stopping
 after every epoch for the stochastic solvers and after every iteration for
 ``lbfgs``. With ``early_stopping=True`` the estimator also records, for the
 held-out validation set, the log-loss (``validation_loss_curve_``) and the
-accuracy (``validation_scores_``), and at the end restores the weights of
-the epoch with the lowest validation loss.
+validation score (``validation_scores_``), which is the negative validation
+log-loss: higher is better, and it is what early stopping monitors. At the
+end the weights of the epoch with the best score, the lowest validation
+loss, are restored.
 """
 
 # %%
@@ -57,9 +59,11 @@ fig.tight_layout()
 # Early stopping: the validation curves
 # -------------------------------------
 # Here 10% of the training data is held out (stratified). Training stops once
-# the validation loss has not fallen by ``tol`` for ``n_iter_no_change``
-# epochs, and the weights of the epoch with the lowest validation loss are put
-# back, so the model you get is the one at the dotted line, not the last one.
+# the validation score (the negative validation log-loss) has not risen by
+# ``tol`` for ``n_iter_no_change`` epochs, and the weights of the epoch with
+# the best score are put back, so the model you get is the one at the dotted
+# line, not the last one. The accuracy on the validation rows is not recorded
+# by the estimator; the test accuracy below is that of the restored weights.
 clf = TinyMLPClassifier(
     hidden_layer_sizes=(64,),
     learning_rate_init=0.01,
@@ -70,17 +74,19 @@ clf = TinyMLPClassifier(
     random_state=0,
 ).fit(X_train, y_train)
 epochs = np.arange(1, clf.n_iter_ + 1)
-best_epoch = int(np.argmin(clf.validation_loss_curve_)) + 1  # the restored epoch
-print(f"stopped after {clf.n_iter_} epochs; lowest validation loss at epoch {best_epoch} "
-      f"(validation accuracy {clf.best_validation_score_:.3f}); "
+best_epoch = int(np.argmax(clf.validation_scores_)) + 1  # the restored epoch
+assert clf.best_validation_score_ == clf.validation_scores_[best_epoch - 1]
+print(f"stopped after {clf.n_iter_} epochs; best validation score at epoch {best_epoch} "
+      f"(validation log-loss {-clf.best_validation_score_:.4f}); "
       f"test accuracy of the restored weights {clf.score(X_test, y_test):.3f}")  # fmt: skip
 
 fig, (ax_loss, ax_score) = plt.subplots(1, 2, figsize=(11, 4.2))
 ax_loss.plot(epochs, clf.loss_curve_, label="training loss (loss_curve_)")
 ax_loss.plot(epochs, clf.validation_loss_curve_, label="validation loss (validation_loss_curve_)")
 ax_loss.set(yscale="log", xlabel="epoch", ylabel="log-loss", title="Loss")
-ax_score.plot(epochs, clf.validation_scores_, color="tab:green")
-ax_score.set(xlabel="epoch", ylabel="accuracy", title="Validation accuracy (validation_scores_)")
+ax_score.plot(epochs, clf.validation_scores_, color="tab:green", label="validation_scores_")
+ax_score.set(xlabel="epoch", ylabel="negative validation log-loss",
+             title="Validation score (higher is better)")  # fmt: skip
 for ax in (ax_loss, ax_score):
     ax.axvline(best_epoch, color="k", linestyle=":", label=f"best epoch ({best_epoch}), restored")
     ax.legend()

@@ -7,8 +7,9 @@ The same network, trained with the same solver and settings, by
 :class:`~sklearn_tinymlp.TinyMLPClassifier` and by scikit-learn's
 :class:`~sklearn.neural_network.MLPClassifier`: fit time and test accuracy
 on a few data sets. The two implement the same loss and the same update
-rules, and both draw their initial weights the same way (Glorot-uniform from
-``random_state``), so their accuracies agree closely; what differs is how the
+rules, draw the same initial weights from ``random_state`` (Glorot-uniform)
+and visit the mini-batches in the same order, so they learn the same weights
+up to rounding and their accuracies agree; what differs is how the
 arithmetic is organised, and so the time.
 
 Timings here come from whatever machine built this page, fitting once each,
