@@ -1,74 +1,159 @@
 """Activation functions, each written beside its derivative.
 
-Hidden-layer derivatives are expressed through the unit's *output* ``a = f(z)``
-rather than its input ``z``, exactly as the derivation does for the sigmoid:
-``σ'(z) = σ(z)(1 − σ(z)) = a(1 − a)``.  Backpropagation therefore never needs
-to keep the pre-activations ``z`` of hidden layers.
+A hidden activation is ``f(z, out)``, writing a = f(z) into ``out`` (which may
+be z itself), and its derivative ``f_derivative(z, a, out)`` writes f'(z) into
+``out`` from the unit's input z and output a, whichever is simpler: for the
+derivation's sigmoid ``σ'(z) = σ(z)(1 − σ(z)) = a(1 − a)``. ``out`` may be z's
+own array, so each derivative reads z before it writes. The forward pass
+computes f'(z) while it has z at hand and keeps it for the backward pass,
+which multiplies it into the error: ``δ_{l-1} = (δ_l W_lᵀ) ⊙ f'(z_{l-1})``.
 
-Every function works in place on its arguments and returns the result, so
-training allocates no temporaries for them. A derivative may overwrite the
-activation ``a`` it is given: backpropagation has already used ``a`` for the
-layer's weight gradient when it applies f', and needs it no more.
+Every function is free of overflow warnings for any finite z: exponentials
+are only taken of non-positive numbers, or through functions that saturate
+(``scipy.special.expit``, ``np.logaddexp``, ``scipy.special.ndtr``).
 """
 
+import math
+
 import numpy as np
-from scipy.special import log_expit
+from scipy.special import expit, log_expit, ndtr
 
-# --- hidden activations: f(z) and f'(z) written as a function of a = f(z) ---
+# --- hidden activations f(z) and their derivatives f'(z) ----------------------
+
+LEAKY_RELU_SLOPE = 0.01  # for z < 0, as PyTorch's and Keras's default
+ELU_ALPHA = 1.0
 
 
-def identity(z):
+def identity(z, out=None):
     """f(z) = z."""
-    return z
+    out = z if out is None else out
+    out[...] = z
+    return out
 
 
-def identity_derivative(a, delta):
-    """f'(z) = 1, so δ is unchanged."""
-    return delta
+def identity_derivative(z, a, out):
+    """f'(z) = 1."""
+    out[...] = 1
+    return out
 
 
-def logistic(z):
+def logistic(z, out=None):
     """The derivation's σ(z) = 1 / (1 + e^(−z)).
 
     Written out rather than calling ``scipy.special.expit``: NumPy's vectorised
     ``exp`` makes this several times faster.  For z < −709 e^(−z) overflows to
     inf and σ(z) = 1/inf = 0, the correctly rounded answer.
     """
+    out = z if out is None else out
     with np.errstate(over="ignore"):
-        np.negative(z, out=z)
-        np.exp(z, out=z)
-    z += 1
-    return np.divide(1, z, out=z)
+        np.negative(z, out=out)
+        np.exp(out, out=out)
+    out += 1
+    return np.divide(1, out, out=out)
 
 
-def logistic_derivative(a, delta):
-    """σ'(z) = a(1 − a); multiplies δ by it in place (a is overwritten)."""
-    delta *= a
-    delta *= np.subtract(1, a, out=a)
-    return delta
+def logistic_derivative(z, a, out):
+    """σ'(z) = a(1 − a)."""
+    np.subtract(1, a, out=out)
+    out *= a
+    return out
 
 
-def tanh(z):
+def tanh(z, out=None):
     """f(z) = tanh(z)."""
-    return np.tanh(z, out=z)
+    return np.tanh(z, out=z if out is None else out)
 
 
-def tanh_derivative(a, delta):
-    """tanh'(z) = 1 − a²; multiplies δ by it in place (a is overwritten)."""
-    np.multiply(a, a, out=a)
-    delta *= np.subtract(1, a, out=a)
-    return delta
+def tanh_derivative(z, a, out):
+    """tanh'(z) = 1 − a²."""
+    np.multiply(a, a, out=out)
+    return np.subtract(1, out, out=out)
 
 
-def relu(z):
+def relu(z, out=None):
     """f(z) = max(z, 0)."""
-    return np.maximum(z, 0, out=z)
+    return np.maximum(z, 0, out=z if out is None else out)
 
 
-def relu_derivative(a, delta):
-    """relu'(z) = 1 where a > 0, else 0; zeroes δ in place where the unit is off."""
-    delta *= np.greater(a, 0, out=a)  # a is overwritten with the 0/1 derivative
-    return delta
+def relu_derivative(z, a, out):
+    """relu'(z) = 1 where z > 0, else 0."""
+    return np.greater(z, 0, out=out)
+
+
+def leaky_relu(z, out=None):
+    """f(z) = z for z > 0, else 0.01 z: max(z, 0.01 z)."""
+    out = z if out is None else out
+    return np.maximum(z, LEAKY_RELU_SLOPE * z, out=out)
+
+
+def leaky_relu_derivative(z, a, out):
+    """f'(z) = 1 where z > 0, else 0.01."""
+    positive = z > 0
+    out[...] = LEAKY_RELU_SLOPE
+    out[positive] = 1
+    return out
+
+
+def elu(z, out=None):
+    """f(z) = z for z > 0, else e^z − 1 (α = 1)."""
+    out = z if out is None else out
+    negative_part = ELU_ALPHA * np.expm1(np.minimum(z, 0))  # e^z taken of z ≤ 0 only
+    np.maximum(z, 0, out=out)
+    out += negative_part
+    return out
+
+
+def elu_derivative(z, a, out):
+    """f'(z) = 1 for z > 0, else e^z = a + 1: so min(a + 1, 1) (α = 1)."""
+    np.add(a, ELU_ALPHA, out=out)
+    return np.minimum(out, 1, out=out)
+
+
+def gelu(z, out=None):
+    """The exact GELU: f(z) = z Φ(z), Φ the standard normal distribution function."""
+    return np.multiply(z, ndtr(z), out=z if out is None else out)
+
+
+def gelu_derivative(z, a, out):
+    """f'(z) = Φ(z) + z φ(z), φ the standard normal density."""
+    z_density = z * np.exp(-0.5 * np.square(z)) / math.sqrt(2 * math.pi)
+    return np.add(ndtr(z), z_density, out=out)
+
+
+def silu(z, out=None):
+    """SiLU (swish): f(z) = z σ(z)."""
+    return np.multiply(z, expit(z), out=z if out is None else out)
+
+
+def silu_derivative(z, a, out):
+    """f'(z) = σ(z) + z σ(z)(1 − σ(z)) = σ(z)(1 − a) + a."""
+    sigma = expit(z)
+    np.subtract(1, a, out=out)
+    out *= sigma
+    out += a
+    return out
+
+
+def softplus(z, out=None):
+    """f(z) = log(1 + e^z), as logaddexp(0, z): no overflow."""
+    return np.logaddexp(0, z, out=z if out is None else out)
+
+
+def softplus_derivative(z, a, out):
+    """f'(z) = σ(z)."""
+    return expit(z, out=out)
+
+
+def mish(z, out=None):
+    """f(z) = z tanh(softplus(z))."""
+    return np.multiply(z, np.tanh(np.logaddexp(0, z)), out=z if out is None else out)
+
+
+def mish_derivative(z, a, out):
+    """f'(z) = tanh(s) + z (1 − tanh²(s)) σ(z), with s = softplus(z)."""
+    t = np.tanh(np.logaddexp(0, z))
+    slope = z * (1 - t * t) * expit(z)
+    return np.add(t, slope, out=out)
 
 
 ACTIVATIONS = {
@@ -76,6 +161,12 @@ ACTIVATIONS = {
     "logistic": logistic,
     "tanh": tanh,
     "relu": relu,
+    "leaky_relu": leaky_relu,
+    "elu": elu,
+    "gelu": gelu,
+    "silu": silu,
+    "softplus": softplus,
+    "mish": mish,
 }
 
 DERIVATIVES = {
@@ -83,6 +174,12 @@ DERIVATIVES = {
     "logistic": logistic_derivative,
     "tanh": tanh_derivative,
     "relu": relu_derivative,
+    "leaky_relu": leaky_relu_derivative,
+    "elu": elu_derivative,
+    "gelu": gelu_derivative,
+    "silu": silu_derivative,
+    "softplus": softplus_derivative,
+    "mish": mish_derivative,
 }
 
 

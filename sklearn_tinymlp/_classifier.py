@@ -19,7 +19,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _network, _targets, _training
-from ._activations import softmax
+from ._activations import ACTIVATIONS, softmax
 from ._persistence import loaded_state, saved_state
 
 
@@ -72,9 +72,12 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
     ----------
     hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
         The ith element is the number of units in the ith hidden layer.
-    activation : {'logistic', 'tanh', 'relu', 'identity'}, default='logistic'
+    activation : {'logistic', 'tanh', 'relu', 'identity', 'leaky_relu', 'elu', \
+            'gelu', 'silu', 'softplus', 'mish'}, default='logistic'
         Hidden-layer activation. 'logistic' is the derivation's sigmoid
-        σ(z) = 1 / (1 + exp(−z)).
+        σ(z) = 1 / (1 + exp(−z)); the last six are additions (leaky ReLU with
+        slope 0.01, ELU with α = 1, the exact erf-based GELU, SiLU/swish,
+        softplus, Mish).
     solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
         'sgd' is mini-batch gradient descent (``batch_size=1`` is the
         derivation's per-sample rule; ``batch_size`` ≥ n_samples is full-batch
@@ -144,6 +147,10 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         'validation_loss', 'learning_rate' and 'seconds'. If any returns
         True, training stops. Callbacks are dropped when the model is
         pickled.
+    dropout : float in [0, 1), default=0
+        Inverted dropout on the hidden units while training with 'sgd' or
+        'adam': each unit is dropped with this probability in each batch and
+        the kept ones scaled by 1 / (1 − dropout). Prediction uses every unit.
 
     Attributes
     ----------
@@ -201,7 +208,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "activation": [StrOptions(set(ACTIVATIONS))],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -225,6 +232,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "callbacks": [list, None],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -255,6 +263,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         max_fun=15000,
         class_weight=None,
         callbacks=None,
+        dropout=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -281,6 +290,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         self.max_fun = max_fun
         self.class_weight = class_weight
         self.callbacks = callbacks
+        self.dropout = dropout
 
     # ------------------------------------------------------------------ API
 
@@ -448,12 +458,19 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         )
         self._random_state = check_random_state(self.random_state)  # anew each call
         _training.set_network(self, X.shape[1], Y.shape[1], X.dtype, initialize=not continuing)
+        if self.dropout and self.solver == "lbfgs":
+            raise ValueError(
+                f"dropout={self.dropout} needs solver='sgd' or 'adam': L-BFGS needs the same "
+                "objective at every evaluation, and dropout draws new masks each time."
+            )
         objective = _network.Objective(
             _training.flat_parameters(self, X.dtype),
             self._layer_units,
             self.activation,
             self.out_activation_,
             self.alpha,
+            self.dropout,
+            self._random_state,
         )
         rows = None if sample_weight is None else np.flatnonzero(sample_weight)
         rows = None if rows is not None and rows.size == X.shape[0] else rows

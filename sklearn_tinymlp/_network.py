@@ -143,7 +143,7 @@ def _add_bias(z, b, ones):
     return z
 
 
-def forward(X, coefs, intercepts, activation, out=None, ones=None):
+def forward(X, coefs, intercepts, activation, out=None, derivatives=None, masks=None, ones=None):
     """Forward pass: z_l = a_{l-1} W_l + b_l, a_l = f(z_l) for every hidden layer.
 
     Parameters
@@ -153,10 +153,18 @@ def forward(X, coefs, intercepts, activation, out=None, ones=None):
     coefs, intercepts : list of ndarray
         Network parameters (see the module docstring).
     activation : str
-        Hidden activation name: 'identity', 'logistic', 'tanh' or 'relu'.
+        Hidden activation name (a key of ``_activations.ACTIVATIONS``).
     out : list of ndarray, optional
-        One array of shape (n_samples, units) per layer to write z_l and a_l
-        into; new arrays when None.
+        One array of shape (n_samples, units) per layer to write a_l (and the
+        logits) into; new arrays when None.
+    derivatives : list of ndarray, optional
+        For training: one array of shape (n_samples, units) per hidden layer,
+        written with f'(z_l) for :func:`backward`. None (prediction): no
+        derivatives are computed.
+    masks : list of ndarray, optional
+        Inverted dropout, in training: one array per hidden layer, 0 for a
+        dropped unit and 1 / (1 − p) for a kept one. The layer's output is
+        m ⊙ f(z), so both a_l and f'(z_l) are multiplied by m.
     ones : ndarray of shape (n_samples,), optional
         A vector of ones; made when None.
 
@@ -174,14 +182,24 @@ def forward(X, coefs, intercepts, activation, out=None, ones=None):
     >>> forward(np.array([[2.0, 2.0]]), coefs, intercepts, "logistic")[-1]
     array([[0.5]])
     """
-    hidden = ACTIVATIONS[activation]
+    hidden, derivative = ACTIVATIONS[activation], DERIVATIVES[activation]
     last = len(coefs) - 1
     ones = np.ones(X.shape[0]) if ones is None else ones
     activations = [X]
     for layer, (W, b) in enumerate(zip(coefs, intercepts)):
-        z = _matmul(activations[layer], W, None if out is None else out[layer])
-        _add_bias(z, b, ones)  # z += b
-        activations.append(z if layer == last else hidden(z))
+        a_out = None if out is None else out[layer]
+        if layer == last or derivatives is None:  # a_l (or the logits) overwrite z_l
+            z = _add_bias(_matmul(activations[layer], W, a_out), b, ones)  # z = aW + b
+            activations.append(z if layer == last else hidden(z))
+            continue
+        # Training: z_l waits in the derivative's array until f'(z_l) replaces it.
+        z = _add_bias(_matmul(activations[layer], W, derivatives[layer]), b, ones)
+        a = hidden(z, np.empty_like(z) if a_out is None else a_out)
+        derivative(z, a, out=z)
+        if masks is not None:
+            a *= masks[layer]
+            z *= masks[layer]
+        activations.append(a)
     return activations
 
 
@@ -223,6 +241,26 @@ def output_error(logits, y, out_activation, sample_weight, weight_sum):
     weighted mean over the batch. The loss comes with it because both are
     computed from the same logits (see ``_activations``).
 
+    Parameters
+    ----------
+    logits : ndarray of shape (n_samples, n_outputs)
+        The output layer's z_L; overwritten with δ_L.
+    y : ndarray of shape (n_samples, n_outputs)
+        0/1 targets.
+    out_activation : str
+        'logistic' or 'softmax'.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Per-sample weights s_i; None means all ones.
+    weight_sum : float
+        S, the batch's total weight (its size when unweighted).
+
+    Returns
+    -------
+    loss : float
+        Σ_i s_i ℓ_i.
+    delta : ndarray of shape (n_samples, n_outputs)
+        δ_L, in the logits' array.
+
     Examples
     --------
     >>> import numpy as np
@@ -241,16 +279,14 @@ def output_error(logits, y, out_activation, sample_weight, weight_sum):
     return float(per_sample @ sample_weight), delta
 
 
-def backward(
-    activations, delta, coefs, activation, coef_grads, intercept_grads, deltas=None, ones=None
-):
+def backward(activations, delta, coefs, derivatives, coef_grads, intercept_grads, ones=None):
     """Backward pass from the output error to every weight's and bias's gradient.
 
     For each layer l, from the last to the first:
 
     * ∂L/∂W_l = a_{l-1}ᵀ δ_l                   (derivation: ∂L/∂w1 = (ŷ − y) a1)
     * ∂L/∂b_l = Σ_i δ_l                        (derivation: ∂L/∂b = ŷ − y)
-    * δ_{l-1} = (δ_l W_lᵀ) ⊙ f'(a_{l-1})        (derivation: (ŷ − y) w1 a1(1 − a1))
+    * δ_{l-1} = (δ_l W_lᵀ) ⊙ f'(z_{l-1})        (derivation: (ŷ − y) w1 a1(1 − a1))
 
     The L2 penalty's share, (α / S) W_l, is added by :class:`Objective`.
     ``Σ_i δ_l`` is written as the product ``1ᵀ δ_l`` with a vector of ones,
@@ -259,18 +295,16 @@ def backward(
     Parameters
     ----------
     activations : list of ndarray
-        From :func:`forward`; the hidden layers' entries are overwritten.
+        From :func:`forward`; each hidden layer's a_{l-1} is overwritten with
+        δ_{l-1} once its weight gradient is computed (a is spent by then).
     delta : ndarray of shape (n_samples, n_outputs)
         The output error from :func:`output_error`.
     coefs : list of ndarray
         Weights.
-    activation : str
-        Hidden activation name.
+    derivatives : list of ndarray
+        f'(z_l) of each hidden layer, from :func:`forward`.
     coef_grads, intercept_grads : list of ndarray
         Written with ∂L/∂W_l and ∂L/∂b_l.
-    deltas : list of ndarray, optional
-        One array of shape (n_samples, units) per hidden layer to write δ_l
-        into; new arrays when None.
     ones : ndarray of shape (n_samples,), optional
         A vector of ones; made when None.
 
@@ -283,19 +317,18 @@ def backward(
     >>> import numpy as np
     >>> X, W = np.array([[1.0, 2.0]]), [np.array([[0.5], [-0.5]])]
     >>> coef_grads, intercept_grads = [np.empty((2, 1))], [np.empty(1)]
-    >>> _ = backward([X, None], np.array([[0.25]]), W, "logistic", coef_grads, intercept_grads)
+    >>> _ = backward([X, None], np.array([[0.25]]), W, [], coef_grads, intercept_grads)
     >>> coef_grads[0].ravel(), intercept_grads[0]
     (array([0.25, 0.5 ]), array([0.25]))
     """
-    derivative = DERIVATIVES[activation]
     ones = np.ones(delta.shape[0], delta.dtype) if ones is None else ones
     for layer in range(len(coefs) - 1, -1, -1):
         a_prev = activations[layer]
         _matmul(a_prev.T, delta, coef_grads[layer])
         np.matmul(ones, delta, out=intercept_grads[layer])
         if layer > 0:
-            out = None if deltas is None else deltas[layer - 1]
-            delta = derivative(a_prev, _matmul(delta, coefs[layer].T, out))
+            delta = np.matmul(delta, coefs[layer].T, out=a_prev)
+            delta *= derivatives[layer - 1]
     return coef_grads, intercept_grads
 
 
@@ -322,6 +355,11 @@ class Objective:
     activation, out_activation : str
     alpha : float
         L2 penalty strength.
+    dropout : float, default=0
+        Probability p of dropping each hidden unit (inverted dropout); 0 for
+        none, and then no random numbers are drawn.
+    random_state : numpy.random.RandomState, optional
+        Draws the dropout masks; needed when ``dropout > 0``.
     max_rows : int, optional
         Rows per chunk; by default about ``CHUNK_ELEMENTS`` numbers in the
         widest layer.
@@ -334,12 +372,23 @@ class Objective:
     (0.6931, array([-0.5, -1. , -0.5]))
     """
 
-    def __init__(self, theta, layer_units, activation, out_activation, alpha, max_rows=None):
+    def __init__(
+        self,
+        theta,
+        layer_units,
+        activation,
+        out_activation,
+        alpha,
+        dropout=0.0,
+        random_state=None,
+        max_rows=None,
+    ):
         self.layout = layout = Layout(layer_units)
         self.theta = theta
         self.grad = np.empty_like(theta)
         self.coefs, self.intercepts = layout.views(theta)
         self.activation, self.out_activation, self.alpha = activation, out_activation, alpha
+        self.dropout, self.random_state = dropout, random_state
         self.max_rows = max_rows or max(1, CHUNK_ELEMENTS // max(layout.layer_units))
         self.weight_sum = 0.0
         self._rows = 0  # rows the per-chunk arrays have room for
@@ -377,26 +426,33 @@ class Objective:
     def _chunk(self, X, Y, rows, sample_weight, weight_sum, grad):
         """Σ s_i ℓ_i over the chunk ``rows``; its share of the gradient goes to ``grad``."""
         X_chunk, Y_chunk = self._gather(X, Y, rows)
-        n_rows = Y_chunk.shape[0]
+        n_rows, ones = Y_chunk.shape[0], self._ones[: Y_chunk.shape[0]]
         out = [a[:n_rows] for a in self._out]
-        ones = self._ones[:n_rows]
-        activations = forward(X_chunk, self.coefs, self.intercepts, self.activation, out, ones)
+        derivatives = [d[:n_rows] for d in self._derivatives]
+        activations = forward(
+            X_chunk,
+            self.coefs,
+            self.intercepts,
+            self.activation,
+            out,
+            derivatives,
+            self._dropout_masks(derivatives),
+            ones,
+        )
         data_loss, delta = output_error(
             activations[-1], Y_chunk, self.out_activation, sample_weight, weight_sum
         )
         coef_grads, intercept_grads = self.layout.views(grad)
-        deltas = [d[:n_rows] for d in self._deltas]
-        backward(
-            activations,
-            delta,
-            self.coefs,
-            self.activation,
-            coef_grads,
-            intercept_grads,
-            deltas,
-            ones,
-        )
+        backward(activations, delta, self.coefs, derivatives, coef_grads, intercept_grads, ones)
         return data_loss
+
+    def _dropout_masks(self, like):
+        """Inverted dropout masks per hidden layer: 1 / (1 − p) with probability 1 − p, else 0."""
+        if not self.dropout:
+            return None
+        keep = 1 - self.dropout
+        draws = [self.random_state.random_sample(d.shape) for d in like]
+        return [(u < keep) / d.dtype.type(keep) for u, d in zip(draws, like)]
 
     def _gather(self, X, Y, rows):
         """The chunk's X and Y: views for a slice, else copies into reused arrays."""
@@ -405,7 +461,7 @@ class Objective:
             units, dtype = self.layout.layer_units, self.theta.dtype
             self._rows = n_rows
             self._out = [np.empty((n_rows, u), dtype) for u in units[1:]]
-            self._deltas = [np.empty((n_rows, u), dtype) for u in units[1:-1]]
+            self._derivatives = [np.empty((n_rows, u), dtype) for u in units[1:-1]]
             self._ones = np.ones(n_rows, dtype)
             self._X = self._Y = None
         if isinstance(rows, slice):

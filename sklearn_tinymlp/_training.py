@@ -138,15 +138,16 @@ class ConvergenceMonitor:
             theta[...] = self.best_theta
 
 
-def check_divergence(est, loss, theta, before):
-    """Raise the divergence error, with the parameters put back, if the epoch ran away."""
-    # A log-loss a thousand times its first value is runaway growth, not a slow
-    # start: stop before it overflows, as it would a few epochs later.
-    curve = est.loss_curve_
-    runaway = bool(curve) and loss > 1e3 * max(curve[0], 1.0)
+def check_divergence(est, loss, first_loss, theta, before):
+    """Raise the divergence error, with the parameters put back, if the epoch ran away.
+
+    A log-loss a thousand times this call's first epoch's is runaway growth, not
+    a slow start: stop before it overflows, as it would a few epochs later.
+    """
+    runaway = first_loss is not None and loss > 1e3 * max(first_loss, 1.0)
     if runaway or not isfinite(loss) or not np.isfinite(theta).all():
         theta[...] = before
-        raise divergence_error(est, loss, len(curve) + 1)
+        raise divergence_error(est, loss, est.n_iter_ + 1)
 
 
 def divergence_error(est, loss, epoch):
@@ -194,7 +195,7 @@ def record_epoch(est, loss, n_seen, validation, seconds):
         "loss": loss,
         "validation_score": score,
         "validation_loss": val_loss,
-        "learning_rate": float(est._optimizer.learning_rate),
+        "learning_rate": None if est.solver == "lbfgs" else float(est._optimizer.learning_rate),
         "seconds": seconds,
     }
     stop = False
@@ -229,7 +230,7 @@ def fit_stochastic(est, objective, X, Y, sample_weight, rows, incremental, valid
     batch_size = batch_size_for(est, n_train)
     monitor = ConvergenceMonitor(est)
     est.n_iter_ = 0
-    order = rows
+    order, first_loss = rows, None
     try:
         for _ in range(1 if incremental else est.max_iter):
             start = time.perf_counter()
@@ -240,7 +241,8 @@ def fit_stochastic(est, objective, X, Y, sample_weight, rows, incremental, valid
             # order: visit the rows as stored (slices of X, no gathering).
             batches = batch_rows(rows if batch_size >= n_train else order, n_rows, batch_size)
             loss = run_epoch(objective, est._optimizer, X, Y, sample_weight, batches)
-            check_divergence(est, loss, theta, before)
+            check_divergence(est, loss, first_loss, theta, before)
+            first_loss = loss if first_loss is None else first_loss
             est._optimizer.iteration_ends(est.t_ + n_train)
             score, stop_requested = record_epoch(
                 est, loss, n_train, validation, time.perf_counter() - start
@@ -256,8 +258,8 @@ def fit_stochastic(est, objective, X, Y, sample_weight, rows, incremental, valid
                 break
         else:
             warnings.warn(
-                f"Stochastic optimizer: maximum iterations ({est.max_iter}) reached and "
-                "the optimization hasn't converged yet; increase max_iter, or raise "
+                f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and "
+                "the optimization hasn't converged yet. Increase max_iter, or raise "
                 "learning_rate_init.",
                 ConvergenceWarning,
                 stacklevel=5,

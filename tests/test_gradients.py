@@ -4,9 +4,18 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from sklearn_tinymlp._network import Layout, Objective, forward, init_params, log_loss
+from sklearn_tinymlp import _activations
+from sklearn_tinymlp._network import (
+    Layout,
+    Objective,
+    backward,
+    forward,
+    init_params,
+    log_loss,
+    output_error,
+)
 
-ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
+ACTIVATIONS = list(_activations.ACTIVATIONS)
 
 
 def make_problem(target, seed=0):
@@ -127,3 +136,58 @@ def test_output_error_is_y_hat_minus_y_for_both_heads():
         objective(X, Y)
         y_hat = 1 / (1 + np.exp(-b)) if out == "logistic" else np.exp(b) / np.exp(b).sum()
         np.testing.assert_allclose(objective.grad[2 * k :], (y_hat - Y).mean(axis=0), atol=1e-15)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_dropout_gradient_with_a_fixed_mask_matches_finite_differences(activation):
+    """The mask m enters the forward pass as m ⊙ f(z) and so the derivative as m ⊙ f'(z)."""
+    X, Y, out = make_problem("multiclass")
+    units = [3, 5, 4, Y.shape[1]]
+    rng = np.random.RandomState(3)
+    masks = [(rng.rand(len(X), u) < 0.6) / 0.6 for u in units[1:-1]]
+    assert all((m == 0).any() for m in masks)  # some units are dropped
+    theta = make_objective(units, activation, out, 0.0).theta.copy()
+    layout = Layout(units)
+
+    def train_forward(t):
+        coefs, intercepts = layout.views(t)
+        derivatives = [np.empty((len(X), u)) for u in units[1:-1]]
+        return forward(X, coefs, intercepts, activation, None, derivatives, masks), derivatives
+
+    activations, derivatives = train_forward(theta)
+    _, delta = output_error(activations[-1], Y, out, None, len(X))
+    grad = np.empty_like(theta)
+    backward(activations, delta, layout.views(theta)[0], derivatives, *layout.views(grad))
+
+    def loss_at(t):
+        return log_loss(train_forward(t)[0][-1], Y, out) / len(X)
+
+    h = 1e-6
+    numeric = np.array(
+        [(loss_at(theta + h * e) - loss_at(theta - h * e)) / (2 * h) for e in np.eye(theta.size)]
+    )
+    assert np.abs(grad).max() > 1e-3
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_activations_and_derivatives_are_finite_without_warnings_far_from_zero(activation, dtype):
+    z = np.array([-1e3, -30.0, -1.0, 0.0, 1.0, 30.0, 1e3], dtype=dtype)
+    function = _activations.ACTIVATIONS[activation]
+    derivative = _activations.DERIVATIVES[activation]
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        a = function(z.copy())
+        d = derivative(z.copy(), a, np.empty_like(z))
+        d_in_place = z.copy()
+        derivative(d_in_place, a, d_in_place)  # out may be z's own array
+    assert a.dtype == d.dtype == dtype
+    assert np.isfinite(a).all() and np.isfinite(d).all()
+    np.testing.assert_array_equal(d_in_place, d)
+    # f' against a central difference of f at moderate z
+    z_mid = np.linspace(-3, 3, 13)
+    z_mid = z_mid[np.abs(z_mid) > 1e-3]  # relu and leaky_relu have a kink at 0
+    h = 1e-6
+    numeric = (function(z_mid + h) - function(z_mid - h)) / (2 * h)
+    analytic = derivative(z_mid.copy(), function(z_mid.copy()), np.empty_like(z_mid))
+    np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)

@@ -230,6 +230,12 @@ CATALOGUE = [
         r"y contains labels not seen before: \[3\]",
     ),
     (
+        "dropout-with-lbfgs",
+        lambda: quick(solver="lbfgs", dropout=0.5).fit(X, y),
+        ValueError,
+        r"dropout=0.5 needs solver='sgd' or 'adam'",
+    ),
+    (
         "pf-label-outside-classes",
         lambda: quick().partial_fit(X, y, classes=[0, 1]),
         ValueError,
@@ -390,12 +396,12 @@ INVALID_PARAMETERS = {
     "max_fun": [0, -1],
     "class_weight": ["bal", [1.0, 2.0], 3],
     "callbacks": ["f", print, (print,)],
+    "dropout": [-0.1, 1, 1.0, 1.5, np.nan, "half"],
 }
 
 
 def test_partial_fit_with_lbfgs_explains_why_it_is_missing():
-    # scikit-learn's available_if raises a generic AttributeError (so hasattr()
-    # is False); the reason is its cause, shown in the traceback.
+    # An AttributeError (so hasattr() is False) whose message gives the reason.
     clf = quick(solver="lbfgs")
     assert not hasattr(clf, "partial_fit")
     with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as excinfo:
