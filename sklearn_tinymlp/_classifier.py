@@ -18,7 +18,7 @@ from sklearn.utils._available_if import _AvailableIfDescriptor
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _network, _targets, _training
+from . import _dask, _network, _targets, _training
 from ._activations import ACTIVATIONS, softmax
 from ._persistence import loaded_state, saved_state
 
@@ -353,6 +353,8 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             Class probabilities in the order of ``classes_`` (for multilabel
             targets, the probability of each label).
         """
+        if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
+            return _dask.predict_blockwise(self, X, "predict_proba")
         logits = self._logits(X)
         if self.out_activation_ == "softmax":
             return softmax(logits)
@@ -374,6 +376,8 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities; finite even where a probability underflows.
         """
+        if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
+            return _dask.predict_blockwise(self, X, "predict_log_proba")
         logits = self._logits(X)
         if self.out_activation_ == "softmax":
             return log_softmax(logits, axis=1)
@@ -394,6 +398,8 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted labels (an indicator matrix for multilabel targets).
         """
+        if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
+            return _dask.predict_blockwise(self, X, "predict")
         logits = self._logits(X)
         if self.out_activation_ == "softmax":
             return self.classes_[np.argmax(logits, axis=1)]
@@ -401,6 +407,29 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         if self._label_binarizer.y_type_ == "binary":
             return self.classes_[positive.ravel()]
         return positive
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy on the given data and labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples; for a Dask array or DataFrame the accuracy is
+            computed on the workers, block by block.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``self.predict(X)`` against y (subset accuracy
+            for multilabel targets).
+        """
+        if _dask.is_dask_collection(X):
+            return _dask.score(self, X, y, sample_weight)
+        return super().score(X, y, sample_weight)
 
     # ------------------------------------------------------------ internals
 
@@ -440,6 +469,8 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
                 f"{self.callbacks!r}."
             )
         continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
+        if _dask.is_dask_collection(X):  # trained where the blocks live
+            return _dask.fit(self, X, y, sample_weight, continuing, incremental)
         X, y = self._validate_X(X, y, fit=True, reset=not continuing)
         Y = _targets.fit_targets(self, y, classes, continuing, incremental)
         if sample_weight is not None:
