@@ -18,34 +18,9 @@ from sklearn.utils._available_if import _AvailableIfDescriptor
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _dask, _network, _targets, _training
+from . import _arguments, _callbacks, _dask, _network, _targets, _training
 from ._activations import ACTIVATIONS, softmax
 from ._persistence import loaded_state, saved_state
-
-
-class _PartialFitUnavailable(AttributeError, ValueError):
-    """``partial_fit`` cannot run with these parameters.
-
-    An AttributeError, so that ``hasattr(estimator, "partial_fit")`` is False
-    (as scikit-learn's tools expect), and a ValueError, which ``MLPClassifier``
-    raises for ``early_stopping=True``.
-    """
-
-
-def _partial_fit_available(estimator):
-    missing = "This 'TinyMLPClassifier' has no attribute 'partial_fit': "
-    if estimator.solver not in ("sgd", "adam"):
-        raise _PartialFitUnavailable(
-            f"{missing}partial_fit is only available for stochastic optimizers; "
-            f"solver={estimator.solver!r} is not. Use solver='sgd' or solver='adam' to train "
-            "incrementally."
-        )
-    if estimator.early_stopping is True or estimator.early_stopping is np.True_:
-        raise _PartialFitUnavailable(
-            f"{missing}partial_fit does not support early_stopping=True: one epoch per call "
-            "leaves no held-out set to stop on. Set early_stopping=False, or call fit."
-        )
-    return True
 
 
 class _AvailableIfWithReason(_AvailableIfDescriptor):
@@ -55,7 +30,7 @@ class _AvailableIfWithReason(_AvailableIfDescriptor):
         self.check(obj)
 
 
-class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
+class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron classifier trained by hand-derived backpropagation.
 
     A network of fully connected layers of ``activation`` units, a sigmoid
@@ -151,6 +126,11 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         Inverted dropout on the hidden units while training with 'sgd' or
         'adam': each unit is dropped with this probability in each batch and
         the kept ones scaled by 1 / (1 − dropout). Prediction uses every unit.
+    scoring : str, callable or None, default=None
+        What early stopping monitors on the validation set (higher is
+        better): None or 'loss' for the negative log-loss, else a scorer
+        name ('accuracy' gives MLPClassifier's behaviour, 'roc_auc',
+        'balanced_accuracy', …) or a callable ``scorer(estimator, X, y)``.
 
     Attributes
     ----------
@@ -233,6 +213,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "callbacks": [list, None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "scoring": [StrOptions({"loss"}), str, callable, None],
     }
 
     def __init__(
@@ -264,6 +245,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         class_weight=None,
         callbacks=None,
         dropout=0.0,
+        scoring=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -291,11 +273,12 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.callbacks = callbacks
         self.dropout = dropout
+        self.scoring = scoring
 
     # ------------------------------------------------------------------ API
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to data X and targets y.
 
         Parameters
@@ -307,15 +290,24 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; an integer weight is equivalent to repeating
             the row, a zero weight to dropping it.
+        X_val, y_val : array-like, default=None
+            A validation set for early stopping (``early_stopping=True``), used
+            instead of holding out ``validation_fraction`` of X: every row of X
+            is trained on. For time-ordered or grouped data.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
         self : TinyMLPClassifier
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, classes=None, incremental=False)
+        validation = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, None, incremental=False, validation=validation)
 
-    @partial(_AvailableIfWithReason, check=_partial_fit_available, attribute_name="partial_fit")
+    @partial(
+        _AvailableIfWithReason, check=_arguments.partial_fit_available, attribute_name="partial_fit"
+    )
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.
@@ -462,17 +454,54 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             )
         return logits
 
-    def _fit(self, X, y, sample_weight, classes, incremental):
-        if self.callbacks is not None and not all(callable(c) for c in self.callbacks):
-            raise TypeError(
-                "callbacks must be a list of callables `callback(estimator, info)`, got "
-                f"{self.callbacks!r}."
-            )
+    def _fit(self, X, y, sample_weight, classes, incremental, validation=(None, None, None)):
+        _arguments.check_fit_arguments(self, *validation)
         continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
         if _dask.is_dask_collection(X):  # trained where the blocks live
             return _dask.fit(self, X, y, sample_weight, continuing, incremental)
         X, y = self._validate_X(X, y, fit=True, reset=not continuing)
         Y = _targets.fit_targets(self, y, classes, continuing, incremental)
+        sample_weight = self._sample_weight(X, Y, sample_weight, incremental)
+        given = None if validation[0] is None else self._validation_set(X, *validation)
+        self._random_state = check_random_state(self.random_state)  # anew each call
+        _training.set_network(self, X.shape[1], Y.shape[1], X.dtype, initialize=not continuing)
+        objective = _network.Objective(
+            _training.flat_parameters(self, X.dtype),
+            self._layer_units,
+            self.activation,
+            self.out_activation_,
+            self.alpha,
+            self.dropout,
+            self._random_state,
+        )
+        rows = None if sample_weight is None else np.flatnonzero(sample_weight)
+        rows = None if rows is not None and rows.size == X.shape[0] else rows
+        task = "iteration" if self.solver == "lbfgs" else "epoch"
+        hooks = _callbacks.epoch_hooks(
+            self, X, y, sample_weight, 1 if incremental else self.max_iter, task
+        )
+        if self.solver == "lbfgs":
+            _training.fit_full_batch_lbfgs(self, objective, X, Y, sample_weight, rows, hooks)
+        else:
+            if not incremental or self._optimizer is None:
+                self._optimizer = _training.make_optimizer(self, objective.theta)
+            score = None
+            if self.early_stopping:
+                if given is None:
+                    held_out = _training.hold_out(
+                        self, X, Y, _targets.check_labels(y), sample_weight, rows
+                    )
+                    rows, sample_weight, given = held_out
+                score = _training.validation_scorer(self, *given, _arguments.scorer(self))
+            _training.fit_stochastic(
+                self, objective, X, Y, sample_weight, rows, incremental, score, hooks
+            )
+        if hooks is not None:
+            hooks.close()
+        return self
+
+    def _sample_weight(self, X, Y, sample_weight, incremental):
+        """sample_weight × class_weight (None: all ones), checked."""
         if sample_weight is not None:
             with np.errstate(over="ignore"):  # a weight too large for X's dtype is refused next
                 sample_weight = _check_sample_weight(
@@ -487,36 +516,20 @@ class TinyMLPClassifier(ClassifierMixin, BaseEstimator):
             self._label_binarizer.y_type_ == "multilabel-indicator",
             self._class_totals_seen if incremental else False,
         )
-        self._random_state = check_random_state(self.random_state)  # anew each call
-        _training.set_network(self, X.shape[1], Y.shape[1], X.dtype, initialize=not continuing)
-        if self.dropout and self.solver == "lbfgs":
-            raise ValueError(
-                f"dropout={self.dropout} needs solver='sgd' or 'adam': L-BFGS needs the same "
-                "objective at every evaluation, and dropout draws new masks each time."
+        return sample_weight
+
+    def _validation_set(self, X, X_val, y_val, sample_weight_val):
+        """The given validation set, checked against the training data: (X, Y, y, weights)."""
+        try:
+            X_val = self._validate_X(X_val).astype(X.dtype, copy=False)
+        except ValueError as error:
+            raise ValueError(f"X_val: {error}") from error
+        y_val, Y_val = _targets.validation_targets(y_val, X_val, self._label_binarizer)
+        if sample_weight_val is not None:
+            sample_weight_val = _check_sample_weight(
+                sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
             )
-        objective = _network.Objective(
-            _training.flat_parameters(self, X.dtype),
-            self._layer_units,
-            self.activation,
-            self.out_activation_,
-            self.alpha,
-            self.dropout,
-            self._random_state,
-        )
-        rows = None if sample_weight is None else np.flatnonzero(sample_weight)
-        rows = None if rows is not None and rows.size == X.shape[0] else rows
-        if self.solver == "lbfgs":
-            _training.fit_full_batch_lbfgs(self, objective, X, Y, sample_weight, rows)
-            return self
-        if not incremental or self._optimizer is None:
-            self._optimizer = _training.make_optimizer(self, objective.theta)
-        validation = None
-        if self.early_stopping:
-            rows, sample_weight, validation = _training.hold_out(self, X, Y, sample_weight, rows)
-        _training.fit_stochastic(
-            self, objective, X, Y, sample_weight, rows, incremental, validation
-        )
-        return self
+        return X_val, Y_val, y_val, sample_weight_val
 
     def __getstate__(self):
         return saved_state(super().__getstate__())

@@ -457,6 +457,7 @@ def _streamed_epoch(est, objective, blocks, batch_size):
         weight = n_rows if sw_b is None else float(sw_b.sum())
         total_loss += loss * weight
         total_weight += weight
+        del X_b, Y_b, sw_b  # released before the block after next is fetched
     return total_loss / total_weight
 
 
@@ -646,7 +647,7 @@ def _prediction_input(est, X, lengths):
         raise TypeError(f"X must be a Dask array or DataFrame, got {type(X).__name__}.")
     dtype = _checked_columns(est, X, reset=False)
     if is_frame:
-        X = X.to_dask_array(lengths=lengths)
+        X = X.to_dask_array(lengths=True if lengths else None)
     elif lengths and any(math.isnan(c) for c in X.chunks[0]):
         raise _unknown_chunks_error("X")
     if X.numblocks[1] > 1:

@@ -231,6 +231,24 @@ def fit_targets(est, y, classes, continuing, incremental):
     return encode_targets(y, est._label_binarizer)
 
 
+def validation_targets(y_val, X_val, binarizer):
+    """y_val checked against the fitted classes and X_val, and its 0/1 targets."""
+    y_val = check_labels(np.asarray(y_val))
+    if len(y_val) != X_val.shape[0]:
+        raise ValueError(
+            f"X_val has {X_val.shape[0]} samples but y_val has {len(y_val)}; give one label "
+            "per validation sample."
+        )
+    unseen = [] if y_val.ndim == 2 else np.setdiff1d(np.unique(y_val), binarizer.classes_)
+    if len(unseen):
+        raise ValueError(
+            f"y_val contains labels that are not in the training data: {unseen.tolist()!r}; "
+            f"the classes are {binarizer.classes_.tolist()!r}."
+        )
+    check_known_labels(y_val, binarizer, warm_start=False)
+    return y_val, encode_targets(y_val, binarizer)
+
+
 def check_labels(y):
     """Classification labels as a 1-D array (or a 2-D indicator matrix for multilabel y)."""
     if y.ndim == 2 and y.shape[1] == 1:

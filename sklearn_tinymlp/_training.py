@@ -204,7 +204,9 @@ def record_epoch(est, loss, n_seen, validation, seconds):
     return score, stop
 
 
-def fit_stochastic(est, objective, X, Y, sample_weight, rows, incremental, validation=None):
+def fit_stochastic(
+    est, objective, X, Y, sample_weight, rows, incremental, validation=None, hooks=None
+):
     """Train with 'sgd' or 'adam': epochs of mini-batches until a stopping rule fires.
 
     Parameters
@@ -223,6 +225,9 @@ def fit_stochastic(est, objective, X, Y, sample_weight, rows, incremental, valid
     validation : callable, optional
         Returns ``(score, loss)`` of the current model on the validation set;
         given, training stops on the score and restores its best epoch.
+    hooks : object, optional
+        scikit-learn's callback hooks: ``hooks.begin()`` before each epoch and
+        ``hooks.end()`` after it, which returns True to stop.
     """
     theta = objective.theta
     n_rows = X.shape[0]
@@ -235,6 +240,8 @@ def fit_stochastic(est, objective, X, Y, sample_weight, rows, incremental, valid
         for _ in range(1 if incremental else est.max_iter):
             start = time.perf_counter()
             before = theta.copy()
+            if hooks is not None:
+                hooks.begin()
             if est.shuffle:
                 order = shuffled(order, n_rows, est._random_state)
             # One batch of every row has a gradient that does not depend on the
@@ -248,6 +255,8 @@ def fit_stochastic(est, objective, X, Y, sample_weight, rows, incremental, valid
                 est, loss, n_train, validation, time.perf_counter() - start
             )
             no_progress = monitor.update(loss, theta, score)
+            if hooks is not None:
+                stop_requested = hooks.end() or stop_requested
             if stop_requested:
                 break
             if no_progress:
@@ -279,8 +288,13 @@ def stop_improving(est, validation):
     return est._optimizer.trigger_stopping(msg, est.verbose)
 
 
-def fit_full_batch_lbfgs(est, objective, X, Y, sample_weight, rows):
-    """Train with 'lbfgs' on the rows ``rows`` of X (None: all of them)."""
+def fit_full_batch_lbfgs(est, objective, X, Y, sample_weight, rows, hooks=None):
+    """Train with 'lbfgs' on the rows ``rows`` of X (None: all of them).
+
+    ``hooks``, scikit-learn's callback hooks, open and close one subtask per
+    iteration when scipy reports the iteration; ``hooks.end()`` returning True
+    stops training.
+    """
     theta = objective.theta
     before = theta.copy()
     est.n_iter_ = 0
@@ -289,6 +303,9 @@ def fit_full_batch_lbfgs(est, objective, X, Y, sample_weight, rows):
     def on_iteration(loss):
         # t_ counts samples fed to a stochastic solver: MLPClassifier leaves it at 0 for lbfgs.
         _, stop = record_epoch(est, loss, 0, None, 0.0)
+        if hooks is not None:
+            hooks.begin()
+            stop = hooks.end() or stop
         return stop
 
     result = fit_lbfgs(objective, *data, est.max_iter, est.max_fun, est.tol, on_iteration)
@@ -370,12 +387,11 @@ def flat_parameters(est, dtype):
     return theta
 
 
-def hold_out(est, X, Y, sample_weight, rows):
-    """Split off the early-stopping validation set.
+def hold_out(est, X, Y, y, sample_weight, rows):
+    """Split off the early-stopping validation set from the training data.
 
-    Returns the training rows and weights, and a function that scores the
-    current model on the validation set: ``(score, loss)``, the score being
-    the negative mean log-loss (higher is better).
+    Returns the training rows and weights, and the held-out ``(X, Y, y,
+    sample_weight)`` (None weights when every unit weight is 1).
     """
     train_weight, val_weight = validation_split(
         X,
@@ -390,17 +406,27 @@ def hold_out(est, X, Y, sample_weight, rows):
     unweighted = sample_weight is None and (train_weight[rows] == 1).all()
     sample_weight = None if unweighted else train_weight.astype(X.dtype)
     val_weight = None if unweighted else val_weight[val_rows].astype(X.dtype)
-    X_val, Y_val = X[val_rows], Y[val_rows].astype(X.dtype)  # gathered once per fit
-    val_weight_sum = len(val_rows) if val_weight is None else float(val_weight.sum())
+    held_out = (X[val_rows], Y[val_rows], y[val_rows], val_weight)  # gathered once per fit
+    return rows, sample_weight, held_out
+
+
+def validation_scorer(est, X_val, Y_val, y_val, sample_weight_val, scorer=None):
+    """A function returning ``(score, loss)`` of the current model on the validation set.
+
+    The loss is the weighted mean log-loss (no penalty); the score is
+    ``scorer(est, X_val, y_val)`` (higher is better), or the negative loss
+    when ``scorer`` is None.
+    """
     if est.validation_scores_ is None:
         est.validation_scores_, est.validation_loss_curve_ = [], []
+    weight_sum = len(Y_val) if sample_weight_val is None else float(sample_weight_val.sum())
+    kwargs = {} if sample_weight_val is None else {"sample_weight": sample_weight_val}
 
     def validation():
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             logits = _network.forward(X_val, est.coefs_, est.intercepts_, est.activation)[-1]
-            loss = (
-                _network.log_loss(logits, Y_val, est.out_activation_, val_weight) / val_weight_sum
-            )
-        return -loss, loss
+            loss = _network.log_loss(logits, Y_val, est.out_activation_, sample_weight_val)
+        loss /= weight_sum
+        return (-loss if scorer is None else float(scorer(est, X_val, y_val, **kwargs))), loss
 
-    return rows, sample_weight, validation
+    return validation

@@ -57,7 +57,7 @@ def test_parameters_match_mlpclassifier():
     ours = TinyMLPClassifier().get_params()
     theirs = MLPClassifier().get_params()
     assert set(theirs) <= set(ours)
-    assert set(ours) - set(theirs) == {"class_weight", "callbacks", "dropout"}
+    assert set(ours) - set(theirs) == {"class_weight", "callbacks", "dropout", "scoring"}
     differing = {k for k in theirs if ours[k] != theirs[k]}
     assert differing == {"activation"}  # the derivation's sigmoid is our default
     ours_sig = inspect.signature(TinyMLPClassifier.__init__).parameters

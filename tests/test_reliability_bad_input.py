@@ -397,6 +397,7 @@ INVALID_PARAMETERS = {
     "class_weight": ["bal", [1.0, 2.0], 3],
     "callbacks": ["f", print, (print,)],
     "dropout": [-0.1, 1, 1.0, 1.5, np.nan, "half"],
+    "scoring": [1, ["accuracy"]],
 }
 
 

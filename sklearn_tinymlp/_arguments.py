@@ -1,0 +1,65 @@
+"""Checks of the estimator's arguments that its parameter constraints cannot express.
+
+The constraints (``TinyMLPClassifier._parameter_constraints``) check each
+parameter on its own; these check combinations, before anything is trained.
+"""
+
+import numpy as np
+from sklearn.metrics import check_scoring
+
+
+class PartialFitUnavailable(AttributeError, ValueError):
+    """``partial_fit`` cannot run with these parameters.
+
+    An AttributeError, so that ``hasattr(estimator, "partial_fit")`` is False
+    (as scikit-learn's tools expect), and a ValueError, which ``MLPClassifier``
+    raises for ``early_stopping=True``.
+    """
+
+
+def partial_fit_available(est):
+    """True, or the reason ``partial_fit`` is missing (as :class:`PartialFitUnavailable`)."""
+    missing = "This 'TinyMLPClassifier' has no attribute 'partial_fit': "
+    if est.solver not in ("sgd", "adam"):
+        raise PartialFitUnavailable(
+            f"{missing}partial_fit is only available for stochastic optimizers; "
+            f"solver={est.solver!r} is not. Use solver='sgd' or solver='adam' to train "
+            "incrementally."
+        )
+    if est.early_stopping is True or est.early_stopping is np.True_:
+        raise PartialFitUnavailable(
+            f"{missing}partial_fit does not support early_stopping=True: one epoch per call "
+            "leaves no held-out set to stop on. Set early_stopping=False, or call fit."
+        )
+    return True
+
+
+def check_fit_arguments(est, X_val=None, y_val=None, sample_weight_val=None):
+    """Refuse callbacks that are not callable, dropout with 'lbfgs', an unusable validation set."""
+    if est.callbacks is not None and not all(callable(c) for c in est.callbacks):
+        raise TypeError(
+            "callbacks must be a list of callables `callback(estimator, info)`, got "
+            f"{est.callbacks!r}."
+        )
+    if est.dropout and est.solver == "lbfgs":
+        raise ValueError(
+            f"dropout={est.dropout} needs solver='sgd' or 'adam': L-BFGS needs the same "
+            "objective at every evaluation, and dropout draws new masks each time."
+        )
+    if X_val is None and y_val is None and sample_weight_val is None:
+        return
+    if X_val is None or y_val is None:
+        raise ValueError(
+            "A validation set needs both X_val and y_val (and sample_weight_val only with "
+            "them); pass both, or neither to hold out validation_fraction of X."
+        )
+    if not est.early_stopping or est.solver == "lbfgs":
+        raise ValueError(
+            "X_val and y_val are the validation set of early stopping, which needs "
+            "early_stopping=True and solver='sgd' or 'adam'; set those, or drop X_val and y_val."
+        )
+
+
+def scorer(est):
+    """The scorer of ``est.scoring``; None for the negative log-loss (None or 'loss')."""
+    return None if est.scoring in (None, "loss") else check_scoring(est, est.scoring)

@@ -1,0 +1,122 @@
+"""Early stopping on a validation set you give, and on the metric you choose."""
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.datasets import load_breast_cancer
+from sklearn.metrics import balanced_accuracy_score, log_loss, make_scorer, roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.fixes import parse_version
+
+from sklearn_tinymlp import TinyMLPClassifier
+
+X, y = load_breast_cancer(return_X_y=True)
+X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.3, random_state=0)
+scaler = StandardScaler().fit(X_train)
+X_train_s, X_val_s = scaler.transform(X_train), scaler.transform(X_val)
+SW_VAL = np.random.RandomState(1).uniform(0.2, 3.0, len(y_val))
+
+
+def stopper(**params):
+    common = dict(early_stopping=True, learning_rate_init=0.01, max_iter=300, random_state=0)
+    return TinyMLPClassifier((16,), **{**common, **params})
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_a_given_validation_set_is_what_early_stopping_scores(weighted):
+    sw = SW_VAL if weighted else None
+    clf = stopper().fit(X_train_s, y_train, X_val=X_val_s, y_val=y_val, sample_weight_val=sw)
+    best = int(np.argmax(clf.validation_scores_))
+    assert best < clf.n_iter_ - 1  # it stopped after the best epoch, which was restored
+    assert clf.best_validation_score_ == clf.validation_scores_[best] == max(clf.validation_scores_)
+    restored = -log_loss(y_val, clf.predict_proba(X_val_s), sample_weight=sw)
+    assert clf.best_validation_score_ == pytest.approx(restored, rel=1e-10)
+    assert clf.t_ == clf.n_iter_ * len(y_train)  # every training row was trained on
+
+
+def test_the_validation_set_replaces_the_split():
+    held_out = stopper().fit(X_train_s, y_train)
+    given = stopper().fit(X_train_s, y_train, X_val=X_val_s, y_val=y_val)
+    assert held_out.t_ == held_out.n_iter_ * round(0.9 * len(y_train))
+    assert given.validation_scores_ != held_out.validation_scores_
+
+
+@pytest.mark.parametrize(
+    "scoring, metric",
+    [
+        ("roc_auc", lambda y, p: roc_auc_score(y, p[:, 1])),
+        ("accuracy", lambda y, p: np.mean(p.argmax(axis=1) == y)),
+        (
+            make_scorer(balanced_accuracy_score),
+            lambda y, p: balanced_accuracy_score(y, p.argmax(1)),
+        ),
+        ("loss", lambda y, p: -log_loss(y, p)),
+    ],
+    ids=["roc_auc", "accuracy", "callable", "loss"],
+)
+def test_scoring_decides_what_is_monitored_and_restored(scoring, metric):
+    clf = stopper(scoring=scoring).fit(X_train_s, y_train, X_val=X_val_s, y_val=y_val)
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    restored = metric(y_val, clf.predict_proba(X_val_s))
+    assert clf.best_validation_score_ == pytest.approx(restored, rel=1e-10)
+
+
+def test_scoring_accuracy_stops_as_mlpclassifier_does():
+    from sklearn.neural_network import MLPClassifier
+
+    params = dict(
+        hidden_layer_sizes=(5,),
+        activation="tanh",
+        early_stopping=True,
+        learning_rate_init=0.01,
+        max_iter=200,
+        random_state=0,
+        shuffle=False,
+    )
+    ours = TinyMLPClassifier(**params, scoring="accuracy").fit(X_train_s, y_train)
+    theirs = MLPClassifier(**params).fit(X_train_s, y_train)
+    # The splits differ (ours works on units of weight), so compare the rule, not the numbers:
+    # stopped n_iter_no_change epochs after no accuracy gain of tol, best = the maximum.
+    for clf in (ours, theirs):
+        assert clf.best_validation_score_ == max(clf.validation_scores_)
+        assert set(np.round(np.array(clf.validation_scores_) * 1000) % 1) == {0}  # accuracies
+    assert ours.n_iter_ < 200
+
+
+@pytest.mark.skipif(
+    parse_version(sklearn.__version__) < parse_version("1.7"),
+    reason="Pipeline(transform_input=...) needs scikit-learn 1.7",
+)
+def test_a_pipeline_transforms_the_validation_set_with_its_preceding_steps():
+    with sklearn.config_context(enable_metadata_routing=True):
+        model = stopper().set_fit_request(X_val=True, y_val=True)
+        pipe = Pipeline([("scale", StandardScaler()), ("mlp", model)], transform_input=["X_val"])
+        pipe.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    fitted = pipe[-1]
+    restored = -log_loss(y_val, pipe.predict_proba(X_val))
+    assert fitted.best_validation_score_ == pytest.approx(restored, rel=1e-10)
+    direct = stopper().fit(X_train_s, y_train, X_val=X_val_s, y_val=y_val)
+    np.testing.assert_allclose(fitted.validation_scores_, direct.validation_scores_, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "params, kwargs, message",
+    [
+        ({}, dict(X_val=X_val_s), "needs both X_val and y_val"),
+        ({}, dict(y_val=y_val), "needs both X_val and y_val"),
+        ({}, dict(sample_weight_val=SW_VAL), "needs both X_val and y_val"),
+        (dict(early_stopping=False), dict(X_val=X_val_s, y_val=y_val), "early_stopping=True"),
+        (dict(solver="lbfgs"), dict(X_val=X_val_s, y_val=y_val), "solver='sgd' or 'adam'"),
+        ({}, dict(X_val=X_val_s[:, :5], y_val=y_val), "X_val: X has 5 features"),
+        ({}, dict(X_val=X_val_s, y_val=y_val + 5), r"y_val contains labels .* \[5, 6\]"),
+        ({}, dict(X_val=X_val_s, y_val=y_val[:-1]), "X_val has 171 samples but y_val has 170"),
+        ({}, dict(X_val=X_val_s, y_val=y_val, sample_weight_val=SW_VAL[:3]), "sample_weight"),
+    ],
+)
+def test_an_unusable_validation_set_is_refused_clearly(params, kwargs, message):
+    clf = stopper(**params)
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X_train_s, y_train, **kwargs)
+    assert not hasattr(clf, "coefs_")
