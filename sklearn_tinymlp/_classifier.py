@@ -38,10 +38,8 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
     independent sigmoids for multilabel targets, trained on mean log-loss plus
     an L2 penalty. The gradients are those of the derivation in the project
     documentation: the output error is ``ŷ − y`` and each hidden layer's error
-    is ``(δ_next W_nextᵀ) ⊙ f'(a)``.
-
-    Parameters and fitted attributes mirror scikit-learn's ``MLPClassifier``;
-    ``class_weight`` and ``callbacks`` are additions.
+    is ``(δ_next W_nextᵀ) ⊙ f'(z)``. Parameters and fitted attributes mean
+    what ``MLPClassifier``'s do; the differences are listed in the docs.
 
     Parameters
     ----------
@@ -57,11 +55,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
         'sgd' is mini-batch gradient descent (``batch_size=1`` is the
         derivation's per-sample rule; ``batch_size`` ≥ n_samples is full-batch
         gradient descent); 'adam' is Adam; 'lbfgs' is scipy's L-BFGS-B on the
-        full-batch loss. As in ``MLPClassifier``, 'lbfgs' has no
-        ``partial_fit``: L-BFGS builds its curvature estimate over many
-        evaluations of one fixed objective, which a stream of different
-        batches does not provide. To continue an 'lbfgs' fit, set
-        ``warm_start=True`` and call ``fit`` again.
+        full-batch loss (no ``partial_fit``: continue it with ``warm_start``).
     alpha : float, default=1e-4
         Strength of the L2 penalty; the loss adds ``alpha / (2 S) Σ ‖W‖²``
         where S is the batch's total sample weight.
@@ -90,14 +84,11 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum ('sgd' with momentum > 0).
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training weight (stratified by
-        class), stop when the validation score has not risen by ``tol`` for
-        ``n_iter_no_change`` epochs, and restore the weights of the epoch with
-        the best validation score. The score is the negative validation
-        log-loss, which moves smoothly where accuracy sits on a plateau. The
-        split works on units of sample weight, so an integer weight still
-        equals a repeated row. 'sgd' and 'adam' only; ``partial_fit`` refuses
-        it, as ``MLPClassifier`` does.
+        Hold out ``validation_fraction`` of the training weight (stratified; in
+        units of weight, so an integer weight equals a repeated row) or use
+        fit's ``X_val``; stop when the validation score (see ``scoring``) has
+        not risen by ``tol`` for ``n_iter_no_change`` epochs and restore the
+        best epoch's weights. 'sgd' and 'adam' only; not in ``partial_fit``.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     beta_1, beta_2 : float, default=0.9, 0.999
@@ -109,19 +100,15 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
     max_fun : int, default=15000
         Maximum number of loss evaluations ('lbfgs').
     class_weight : dict, 'balanced' or None, default=None
-        Weights for classes, multiplied into ``sample_weight``. A dict maps
-        labels to weights (unnamed classes get 1). 'balanced' gives class c the
-        weight ``S / (n_classes · S_c)`` where S_c is the class's total sample
-        weight and S the total; for multilabel y each label is balanced on its
-        own and the weights multiply. In ``partial_fit``, 'balanced' uses the
-        running class totals of every sample seen so far, so a single call on
-        the whole data set gives the same weights as ``fit``.
+        Weights for classes, multiplied into ``sample_weight``: a dict of
+        label → weight (others get 1), or 'balanced', class c weighing
+        ``S / (n_classes · S_c)`` (S_c its total sample weight; multilabel: per
+        label, multiplied; ``partial_fit``: running totals).
     callbacks : list of callable or None, default=None
-        Each is called after every epoch as ``callback(estimator, info)``
-        where ``info`` is a dict with keys 'epoch', 'loss', 'validation_score',
-        'validation_loss', 'learning_rate' and 'seconds'. If any returns
-        True, training stops. Callbacks are dropped when the model is
-        pickled.
+        Each is called after every epoch as ``callback(estimator, info)``,
+        ``info`` holding 'epoch', 'loss', 'validation_score', 'validation_loss',
+        'learning_rate' and 'seconds'; one returning True stops training. Not
+        pickled. (scikit-learn's own callbacks: ``set_callbacks``.)
     dropout : float in [0, 1), default=0
         Inverted dropout on the hidden units while training with 'sgd' or
         'adam': each unit is dropped with this probability in each batch and
@@ -465,15 +452,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
         given = None if validation[0] is None else self._validation_set(X, *validation)
         self._random_state = check_random_state(self.random_state)  # anew each call
         _training.set_network(self, X.shape[1], Y.shape[1], X.dtype, initialize=not continuing)
-        objective = _network.Objective(
-            _training.flat_parameters(self, X.dtype),
-            self._layer_units,
-            self.activation,
-            self.out_activation_,
-            self.alpha,
-            self.dropout,
-            self._random_state,
-        )
+        objective = _training.objective(self, X.dtype)
         rows = None if sample_weight is None else np.flatnonzero(sample_weight)
         rows = None if rows is not None and rows.size == X.shape[0] else rows
         task = "iteration" if self.solver == "lbfgs" else "epoch"
@@ -507,16 +486,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
                 sample_weight = _check_sample_weight(
                     sample_weight, X, dtype=X.dtype, ensure_non_negative=True
                 )
-        sample_weight, self._class_totals_seen = _targets.combined_weights(
-            X,
-            Y,
-            sample_weight,
-            self.class_weight,
-            self.classes_,
-            self._label_binarizer.y_type_ == "multilabel-indicator",
-            self._class_totals_seen if incremental else False,
-        )
-        return sample_weight
+        return _targets.combined_weights(self, X, Y, sample_weight, incremental)
 
     def _validation_set(self, X, X_val, y_val, sample_weight_val):
         """The given validation set, checked against the training data: (X, Y, y, weights)."""

@@ -26,7 +26,6 @@ into (``out``), which :class:`Objective` allocates once and reuses for every bat
 """
 
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
 
 from ._activations import ACTIVATIONS, DERIVATIVES, LOSSES_PER_SAMPLE
 
@@ -132,18 +131,7 @@ def _matmul(a, b, out=None):
     return out
 
 
-def _add_bias(z, b, ones):
-    """z += b on every row, as the rank-one update z += 1 bᵀ (BLAS ger).
-
-    The same sums as NumPy's broadcast ``z += b``, which allocates a temporary
-    as large as z (up to 64 KiB) and takes about twice as long.
-    """
-    ger = get_blas_funcs("ger", (z,))
-    ger(1.0, b, ones, a=z.T, overwrite_a=True)
-    return z
-
-
-def forward(X, coefs, intercepts, activation, out=None, derivatives=None, masks=None, ones=None):
+def forward(X, coefs, intercepts, activation, out=None, derivatives=None, masks=None):
     """Forward pass: z_l = a_{l-1} W_l + b_l, a_l = f(z_l) for every hidden layer.
 
     Parameters
@@ -165,8 +153,6 @@ def forward(X, coefs, intercepts, activation, out=None, derivatives=None, masks=
         Inverted dropout, in training: one array per hidden layer, 0 for a
         dropped unit and 1 / (1 − p) for a kept one. The layer's output is
         m ⊙ f(z), so both a_l and f'(z_l) are multiplied by m.
-    ones : ndarray of shape (n_samples,), optional
-        A vector of ones; made when None.
 
     Returns
     -------
@@ -184,16 +170,17 @@ def forward(X, coefs, intercepts, activation, out=None, derivatives=None, masks=
     """
     hidden, derivative = ACTIVATIONS[activation], DERIVATIVES[activation]
     last = len(coefs) - 1
-    ones = np.ones(X.shape[0]) if ones is None else ones
     activations = [X]
     for layer, (W, b) in enumerate(zip(coefs, intercepts)):
         a_out = None if out is None else out[layer]
         if layer == last or derivatives is None:  # a_l (or the logits) overwrite z_l
-            z = _add_bias(_matmul(activations[layer], W, a_out), b, ones)  # z = aW + b
+            z = _matmul(activations[layer], W, a_out)
+            z += b
             activations.append(z if layer == last else hidden(z))
             continue
         # Training: z_l waits in the derivative's array until f'(z_l) replaces it.
-        z = _add_bias(_matmul(activations[layer], W, derivatives[layer]), b, ones)
+        z = _matmul(activations[layer], W, derivatives[layer])
+        z += b
         a = hidden(z, np.empty_like(z) if a_out is None else a_out)
         derivative(z, a, out=z)
         if masks is not None:
@@ -279,7 +266,7 @@ def output_error(logits, y, out_activation, sample_weight, weight_sum):
     return float(per_sample @ sample_weight), delta
 
 
-def backward(activations, delta, coefs, derivatives, coef_grads, intercept_grads, ones=None):
+def backward(activations, delta, coefs, derivatives, coef_grads, intercept_grads):
     """Backward pass from the output error to every weight's and bias's gradient.
 
     For each layer l, from the last to the first:
@@ -289,8 +276,6 @@ def backward(activations, delta, coefs, derivatives, coef_grads, intercept_grads
     * δ_{l-1} = (δ_l W_lᵀ) ⊙ f'(z_{l-1})        (derivation: (ŷ − y) w1 a1(1 − a1))
 
     The L2 penalty's share, (α / S) W_l, is added by :class:`Objective`.
-    ``Σ_i δ_l`` is written as the product ``1ᵀ δ_l`` with a vector of ones,
-    several times faster than ``delta.sum(axis=0)`` for a mini-batch.
 
     Parameters
     ----------
@@ -305,8 +290,6 @@ def backward(activations, delta, coefs, derivatives, coef_grads, intercept_grads
         f'(z_l) of each hidden layer, from :func:`forward`.
     coef_grads, intercept_grads : list of ndarray
         Written with ∂L/∂W_l and ∂L/∂b_l.
-    ones : ndarray of shape (n_samples,), optional
-        A vector of ones; made when None.
 
     Returns
     -------
@@ -321,11 +304,10 @@ def backward(activations, delta, coefs, derivatives, coef_grads, intercept_grads
     >>> coef_grads[0].ravel(), intercept_grads[0]
     (array([0.25, 0.5 ]), array([0.25]))
     """
-    ones = np.ones(delta.shape[0], delta.dtype) if ones is None else ones
     for layer in range(len(coefs) - 1, -1, -1):
         a_prev = activations[layer]
         _matmul(a_prev.T, delta, coef_grads[layer])
-        np.matmul(ones, delta, out=intercept_grads[layer])
+        delta.sum(axis=0, out=intercept_grads[layer])
         if layer > 0:
             delta = np.matmul(delta, coefs[layer].T, out=a_prev)
             delta *= derivatives[layer - 1]
@@ -426,7 +408,7 @@ class Objective:
     def _chunk(self, X, Y, rows, sample_weight, weight_sum, grad):
         """Σ s_i ℓ_i over the chunk ``rows``; its share of the gradient goes to ``grad``."""
         X_chunk, Y_chunk = self._gather(X, Y, rows)
-        n_rows, ones = Y_chunk.shape[0], self._ones[: Y_chunk.shape[0]]
+        n_rows = Y_chunk.shape[0]
         out = [a[:n_rows] for a in self._out]
         derivatives = [d[:n_rows] for d in self._derivatives]
         activations = forward(
@@ -437,13 +419,12 @@ class Objective:
             out,
             derivatives,
             self._dropout_masks(derivatives),
-            ones,
         )
         data_loss, delta = output_error(
             activations[-1], Y_chunk, self.out_activation, sample_weight, weight_sum
         )
         coef_grads, intercept_grads = self.layout.views(grad)
-        backward(activations, delta, self.coefs, derivatives, coef_grads, intercept_grads, ones)
+        backward(activations, delta, self.coefs, derivatives, coef_grads, intercept_grads)
         return data_loss
 
     def _dropout_masks(self, like):
@@ -462,7 +443,6 @@ class Objective:
             self._rows = n_rows
             self._out = [np.empty((n_rows, u), dtype) for u in units[1:]]
             self._derivatives = [np.empty((n_rows, u), dtype) for u in units[1:-1]]
-            self._ones = np.ones(n_rows, dtype)
             self._X = self._Y = None
         if isinstance(rows, slice):
             return X[rows], Y[rows]

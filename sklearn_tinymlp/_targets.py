@@ -317,15 +317,16 @@ def encode_targets(y, binarizer):
     return Y
 
 
-def combined_weights(X, Y, sample_weight, class_weight, classes, multilabel, running_totals):
-    """sample_weight × class_weight per sample (None means all ones).
+def combined_weights(est, X, Y, sample_weight, incremental):
+    """sample_weight × the estimator's class_weight per sample (None means all ones).
 
-    ``running_totals`` is False for ``fit``; for ``partial_fit`` it is the class
-    totals of the earlier calls (None on the first), which 'balanced' adds to
-    this call's, so that one call on all the data weighs as ``fit`` does.
-    Returns the weights and the updated totals.
+    For ``partial_fit`` (``incremental``), 'balanced' adds this call's class
+    totals to those of the earlier calls (kept in ``est._class_totals_seen``),
+    so that one call on all the data weighs as ``fit`` does.
     """
-    incremental = running_totals is not False
+    class_weight, classes = est.class_weight, est.classes_
+    multilabel = est._label_binarizer.y_type_ == "multilabel-indicator"
+    running_totals = getattr(est, "_class_totals_seen", None) if incremental else None
     if sample_weight is not None:
         if not sample_weight.any():
             raise ValueError(
@@ -336,7 +337,7 @@ def combined_weights(X, Y, sample_weight, class_weight, classes, multilabel, run
     if class_weight is not None:
         if class_weight == "balanced":
             totals = class_totals(Y, sample_weight, multilabel)
-            if incremental and running_totals is not None:
+            if running_totals is not None:
                 totals = running_totals + totals
             with np.errstate(over="ignore"):  # reported below
                 per_sample = balanced_weight_per_sample(Y, totals, multilabel, X.dtype)
@@ -365,4 +366,6 @@ def combined_weights(X, Y, sample_weight, class_weight, classes, multilabel, run
                 "class to separate it from; give samples of at least 2 classes a "
                 "positive weight."
             )
-    return sample_weight, totals
+    if incremental:
+        est._class_totals_seen = totals
+    return sample_weight

@@ -362,6 +362,19 @@ def set_network(est, n_features, n_outputs, dtype, initialize):
             setattr(est, name, value)
 
 
+def objective(est, dtype):
+    """The estimator's training objective over its flat parameters (see ``_network``)."""
+    return _network.Objective(
+        flat_parameters(est, dtype),
+        est._layer_units,
+        est.activation,
+        est.out_activation_,
+        est.alpha,
+        est.dropout,
+        est._random_state,
+    )
+
+
 def flat_parameters(est, dtype):
     """The flat vector that the estimator's ``coefs_`` and ``intercepts_`` are views of.
 
