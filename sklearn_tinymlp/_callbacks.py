@@ -20,11 +20,15 @@ except ImportError:  # scikit-learn < 1.9
 
 
 def epoch_hooks(est, X, y, sample_weight, max_subtasks, task_name="epoch"):
-    """The fit's root task, already begun, or None where ``sklearn.callback`` is absent.
+    """The fit's root task, already begun; None without callbacks (or ``sklearn.callback``).
 
     Its subtasks are named ``task_name``: 'epoch', or 'iteration' for 'lbfgs'.
+    Without callbacks, set on the estimator or propagated to it by a
+    meta-estimator, no task tree is built (it would grow by one node an epoch).
     """
-    if not hasattr(est, "_init_callback_context"):
+    if not hasattr(est, "_init_callback_context") or not (
+        hasattr(est, "_skl_callbacks") or hasattr(est, "_parent_callback_ctx")
+    ):
         return None
     return _EpochHooks(est, X, y, sample_weight, max_subtasks, task_name)
 

@@ -48,7 +48,7 @@ def fit_lbfgs(objective, X, Y, sample_weight, rows, max_iter, max_fun, tol, on_i
     try:
         result = scipy.optimize.minimize(
             loss_and_gradient,
-            theta.astype(np.float64),
+            theta.astype(np.float64, copy=False),  # minimize copies x0 itself
             method="L-BFGS-B",
             jac=True,
             callback=callback,
