@@ -1,8 +1,33 @@
 """Export to ONNX: the forward pass written as ONNX nodes, registered with skl2onnx.
 
 The graph is the same forward pass as ``_network.forward``: for each layer
-``z = a W + b`` (MatMul, Add), the hidden activation (Sigmoid, Tanh, Relu or
-nothing for 'identity'), then the output head:
+``z = a W + b`` (MatMul, Add), the hidden activation, then the output head.
+Each hidden activation is written with standard ONNX operators, all of them
+available at opset 13 (the Gelu operator, opset 20, is not used), in the
+graph's float type. onnxruntime's CPU provider has no double kernel for
+LeakyRelu, Elu, Erf or Softplus (at opset 18 it runs their function bodies
+instead: LeakyRelu's ``alpha``, a float32 attribute, then becomes
+0.0099999998, and Softplus's ``log(exp(z) + 1)`` is inf from z ≈ 710 on), so
+those are written out:
+
+* 'identity': nothing; 'logistic': ``Sigmoid(z)``; 'tanh': ``Tanh(z)``;
+  'relu': ``Relu(z)``;
+* 'leaky_relu': ``Max(z, 0.01 z)`` (Mul, Max), as ``_activations.leaky_relu``;
+* 'elu': ``Relu(z) + α (Exp(Min(z, 0)) − 1)`` with α = 1 (Min, Exp, Sub,
+  Mul, Relu, Add);
+* 'gelu' (exact, z Φ(z)): in a float graph ``0.5 z (1 + Erf(z / √2))`` (Div,
+  Erf, Add, Mul); in a double graph ``Relu(z) − |z| · erfc(u) / 2`` with
+  ``u = |z| / √2`` and ``erfc(u) / 2 = Exp(P(y) − u²) / (2 + u)``,
+  ``y = (2 − u) / (2 + u)`` (Abs, Mul, Add, Sub, Div, Exp, Relu), where P is
+  a polynomial of degree 24 evaluated by Horner's rule (Mul, Add) and
+  accurate to about 1e-15 (see :func:`_erfc_polynomial`);
+* 'silu': ``Mul(z, Sigmoid(z))``;
+* 'softplus': ``Relu(z) + Log(1 + Exp(−|z|))`` (Abs, Neg, Exp, Add, Log,
+  Relu, Add): Exp is only taken of numbers ≤ 0, so the result is finite for
+  every finite z and equals ``np.logaddexp(0, z)`` at z = ±1e3;
+* 'mish': ``Mul(z, Tanh(softplus(z)))``, with the softplus above.
+
+The output head:
 
 * multiclass: ``probabilities = Softmax(z)``, ``label = classes_[ArgMax(z)]``;
 * binary (one sigmoid unit): ``probabilities = Sigmoid([−z, z])`` — the
@@ -15,17 +40,23 @@ outputs follow skl2onnx's classifier convention: ``label`` (int64 or string)
 and ``probabilities`` (float, or double when the input is double).  skl2onnx's
 default classifier parser adds its ZipMap on top unless the option
 ``zipmap=False`` is given; :func:`to_onnx` passes ``zipmap=False`` by default.
+Dropout only acts in training, so it leaves no trace in the graph.
 
 skl2onnx and onnx are imported only when a function here is called, so the
 package does not depend on them.
 """
 
+import functools
+import math
+
 import numpy as np
 from scipy import sparse
 
+from ._activations import ELU_ALPHA, LEAKY_RELU_SLOPE
+
 _REGISTERED = False
 _ALIAS = "SklearnTinyMLPClassifier"
-_HIDDEN_OPS = {"logistic": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "identity": None}
+_ERFC_POLYNOMIAL_DEGREE = 24
 
 
 def _label_kind(classes):
@@ -81,108 +112,262 @@ def _shape_calculator(operator):
     operator.outputs[1].type = proba_cls([n_rows, n_columns])
 
 
-def _converter(scope, operator, container):
-    """Write the network's forward pass and label lookup as ONNX nodes."""
-    from onnx import TensorProto
-    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
-    from sklearn.utils.validation import check_is_fitted
+class _Graph:
+    """Writes nodes and constants into skl2onnx's scope and container.
 
-    model = operator.raw_operator
-    check_is_fitted(model)
-    double = _is_double(operator)
-    input_type = DoubleTensorType if double else FloatTensorType
-    dtype = np.float64 if double else np.float32
-    proto_type = TensorProto.DOUBLE if double else TensorProto.FLOAT
+    Every float constant is made in the graph's float type: double when the
+    operator's inputs are all double, else float.
+    """
 
-    def name(hint):
-        return scope.get_unique_variable_name(hint)
+    def __init__(self, scope, operator, container):
+        from onnx import TensorProto
 
-    def node(op_type, inputs, hint, **attrs):
-        output = name(hint)
-        container.add_node(
-            op_type, inputs, [output], name=scope.get_unique_operator_name(op_type), **attrs
+        self.scope, self.container = scope, container
+        double = _is_double(operator)
+        self.dtype = np.float64 if double else np.float32
+        self.proto_type = TensorProto.DOUBLE if double else TensorProto.FLOAT
+
+    def name(self, hint):
+        """A new variable name made from ``hint``."""
+        return self.scope.get_unique_variable_name(hint)
+
+    def node(self, op_type, inputs, hint, output=None, **attrs):
+        """Add one node; its output is ``output``, or a new name made from ``hint``."""
+        output = output or self.name(hint)
+        self.container.add_node(
+            op_type,
+            inputs,
+            [output],
+            name=self.scope.get_unique_operator_name(op_type),
+            **attrs,
         )
         return output
 
-    def constant(hint, values, onnx_type=proto_type):
-        values = np.asarray(values)
-        const = name(hint)
-        container.add_initializer(const, onnx_type, list(values.shape), values.ravel().tolist())
+    def constant(self, hint, values, onnx_type=None):
+        """An initializer of ``values``, in the graph's float type unless ``onnx_type`` is given."""
+        values = np.asarray(values, None if onnx_type else self.dtype)
+        const = self.name(hint)
+        self.container.add_initializer(
+            const, onnx_type or self.proto_type, list(values.shape), values.ravel().tolist()
+        )
         return const
 
-    # One input X, or one per column when the sample was a DataFrame: cast each
-    # to the graph's float type and put the columns side by side.
+
+# --- hidden activations, one function each: (graph, z) -> the name of f(z) ----------
+
+
+def _identity(graph, z):
+    return z
+
+
+def _sigmoid(graph, z):
+    return graph.node("Sigmoid", [z], "sigmoid")
+
+
+def _tanh(graph, z):
+    return graph.node("Tanh", [z], "tanh")
+
+
+def _relu(graph, z):
+    return graph.node("Relu", [z], "relu")
+
+
+def _leaky_relu(graph, z):
+    """max(z, 0.01 z), as ``_activations.leaky_relu``; the slope a constant of the graph's type."""
+    slope = graph.constant("leaky_relu_slope", LEAKY_RELU_SLOPE)
+    return graph.node("Max", [z, graph.node("Mul", [z, slope], "sloped")], "leaky_relu")
+
+
+def _elu(graph, z):
+    """Relu(z) + α (Exp(Min(z, 0)) − 1), as ``_activations.elu``."""
+    non_positive = graph.node("Min", [z, graph.constant("zero", 0.0)], "non_positive_z")
+    expm1 = graph.node(
+        "Sub", [graph.node("Exp", [non_positive], "exp"), graph.constant("one", 1.0)], "expm1"
+    )
+    negative_part = graph.node(
+        "Mul", [expm1, graph.constant("elu_alpha", ELU_ALPHA)], "elu_negative"
+    )
+    return graph.node("Add", [_relu(graph, z), negative_part], "elu")
+
+
+def _gelu(graph, z):
+    """z Φ(z): with Erf in a float graph; without it in a double graph (no double Erf kernel)."""
+    if graph.dtype == np.float64:
+        return _gelu_without_erf(graph, z)
+    scaled = graph.node("Div", [z, graph.constant("sqrt2", math.sqrt(2))], "z_over_sqrt2")
+    one_plus_erf = graph.node(
+        "Add", [graph.node("Erf", [scaled], "erf"), graph.constant("one", 1.0)], "one_plus_erf"
+    )
+    half_z = graph.node("Mul", [z, graph.constant("half", 0.5)], "half_z")
+    return graph.node("Mul", [half_z, one_plus_erf], "gelu")
+
+
+@functools.cache
+def _erfc_polynomial():
+    """Coefficients p_0 … p_n of P with ``erfc(u) = 2 Exp(P(y) − u²) / (2 + u)``.
+
+    ``y = (2 − u) / (2 + u)`` maps u ∈ [0, ∞) onto y ∈ (−1, 1], and
+    ``P(y) = log((2 + u) · erfcx(u) / 2)``, with ``erfcx(u) = e^(u²) erfc(u)``,
+    is smooth there: 0 at u = 0, tending to ``log(1 / (2√π))`` as u → ∞ (the
+    substitution t = 2 / (2 + u) of Numerical Recipes' ``erfccheb``).
+    P is interpolated at Chebyshev points; degree 24 leaves an error of about
+    1e-15 in P and its coefficients under 1 in size, so Horner's rule in y
+    loses nothing.
+    """
+    from numpy.polynomial import chebyshev
+    from scipy.special import erfcx
+
+    def log_scaled_erfcx(y):
+        u = 2 * (1 - y) / (1 + y)
+        return np.log((2 + u) * erfcx(u) / 2)
+
+    series = chebyshev.chebinterpolate(log_scaled_erfcx, _ERFC_POLYNOMIAL_DEGREE)
+    return chebyshev.cheb2poly(series)
+
+
+def _gelu_without_erf(graph, z):
+    """z Φ(z) = Relu(z) − |z| erfc(u) / 2, u = |z| / √2, erfc from :func:`_erfc_polynomial`."""
+    magnitude = graph.node("Abs", [z], "abs_z")
+    u = graph.node("Mul", [magnitude, graph.constant("inv_sqrt2", 1 / math.sqrt(2))], "u")
+    two = graph.constant("two", 2.0)
+    two_plus_u = graph.node("Add", [two, u], "two_plus_u")
+    y = graph.node("Div", [graph.node("Sub", [two, u], "two_minus_u"), two_plus_u], "y")
+    coefficients = _erfc_polynomial()
+    p = graph.constant("erfc_p", coefficients[-1])
+    for k in range(len(coefficients) - 2, -1, -1):  # Horner: p = p y + p_k
+        p = graph.node("Mul", [p, y], "erfc_py")
+        p = graph.node("Add", [p, graph.constant(f"erfc_p{k}", coefficients[k])], "erfc_p")
+    exponent = graph.node("Sub", [p, graph.node("Mul", [u, u], "u_squared")], "erfc_exponent")
+    half_erfc = graph.node("Div", [graph.node("Exp", [exponent], "exp"), two_plus_u], "half_erfc")
+    tail = graph.node("Mul", [magnitude, half_erfc], "gelu_tail")
+    return graph.node("Sub", [_relu(graph, z), tail], "gelu")
+
+
+def _silu(graph, z):
+    return graph.node("Mul", [z, _sigmoid(graph, z)], "silu")
+
+
+def _softplus(graph, z):
+    """log(1 + e^z) = Relu(z) + Log(1 + Exp(−|z|)): e^x only of x ≤ 0, so never inf."""
+    negative_magnitude = graph.node("Neg", [graph.node("Abs", [z], "abs_z")], "neg_abs_z")
+    one_plus_exp = graph.node(
+        "Add",
+        [graph.node("Exp", [negative_magnitude], "exp"), graph.constant("one", 1.0)],
+        "one_plus_exp",
+    )
+    log_term = graph.node("Log", [one_plus_exp], "log1p_exp")
+    return graph.node("Add", [_relu(graph, z), log_term], "softplus")
+
+
+def _mish(graph, z):
+    return graph.node("Mul", [z, graph.node("Tanh", [_softplus(graph, z)], "tanh")], "mish")
+
+
+_HIDDEN_ACTIVATIONS = {
+    "identity": _identity,
+    "logistic": _sigmoid,
+    "tanh": _tanh,
+    "relu": _relu,
+    "leaky_relu": _leaky_relu,
+    "elu": _elu,
+    "gelu": _gelu,
+    "silu": _silu,
+    "softplus": _softplus,
+    "mish": _mish,
+}
+
+
+# --- the converter: input, layers, output head, labels -------------------------------
+
+
+def _input_matrix(graph, operator):
+    """One input X, or one per column of a DataFrame: cast to the float type, side by side."""
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    input_type = DoubleTensorType if graph.dtype == np.float64 else FloatTensorType
     columns = []
     for variable in operator.inputs:
         column = variable.full_name
         if not isinstance(variable.type, input_type):
-            column = node("Cast", [column], "cast_input", to=proto_type)
+            column = graph.node("Cast", [column], "cast_input", to=graph.proto_type)
         columns.append(column)
-    a = columns[0] if len(columns) == 1 else node("Concat", columns, "input", axis=1)
+    return columns[0] if len(columns) == 1 else graph.node("Concat", columns, "input", axis=1)
 
-    hidden_op = _HIDDEN_OPS[model.activation]
+
+def _logits(graph, model, a):
+    """The layers ``z_l = a_{l-1} W_l + b_l``, each hidden one followed by its activation."""
+    if model.activation not in _HIDDEN_ACTIVATIONS:
+        raise NotImplementedError(f"No ONNX form for the activation {model.activation!r}.")
+    activation = _HIDDEN_ACTIVATIONS[model.activation]
     last = len(model.coefs_) - 1
     for layer, (W, b) in enumerate(zip(model.coefs_, model.intercepts_)):
         # z_l = a_{l-1} W_l + b_l  (the derivation's forward step)
-        z = node("MatMul", [a, constant(f"coef_{layer}", np.asarray(W, dtype))], f"matmul_{layer}")
-        z = node("Add", [z, constant(f"intercept_{layer}", np.asarray(b, dtype))], f"z_{layer}")
-        if layer < last and hidden_op is not None:
-            z = node(hidden_op, [z], f"a_{layer}")
-        a = z
-    logits = a
+        z = graph.node("MatMul", [a, graph.constant(f"coef_{layer}", W)], f"matmul_{layer}")
+        z = graph.node("Add", [z, graph.constant(f"intercept_{layer}", b)], f"z_{layer}")
+        a = z if layer == last else activation(graph, z)
+    return a
 
-    label_out = operator.outputs[0].full_name
-    proba_out = operator.outputs[1].full_name
+
+def _positive(graph, logits):
+    """The boolean tensor ``logits > 0``."""
+    return graph.node("Greater", [logits, graph.constant("zero", np.zeros(1))], "positive")
+
+
+def _output_head(graph, model, logits, label_out, proba_out):
+    """Write the probabilities; return the label indices, or None when the labels are written.
+
+    Multilabel models write their int64 indicator matrix into ``label_out``
+    themselves; the others return indices into ``classes_`` for
+    :func:`_label_lookup`.
+    """
+    from onnx import TensorProto
+
     y_type = model._label_binarizer.y_type_
     if y_type == "multilabel-indicator":
-        container.add_node(
-            "Sigmoid", [logits], [proba_out], name=scope.get_unique_operator_name("Sigmoid")
+        graph.node("Sigmoid", [logits], "probabilities", output=proba_out)
+        graph.node(
+            "Cast", [_positive(graph, logits)], "label", output=label_out, to=TensorProto.INT64
         )
-        positive = node("Greater", [logits, constant("zero", np.zeros(1, dtype))], "positive")
-        container.add_node(
-            "Cast",
-            [positive],
-            [label_out],
-            name=scope.get_unique_operator_name("Cast"),
-            to=TensorProto.INT64,
-        )
-        return
-
+        return None
     if y_type == "binary":
         # predict_proba returns [σ(−z), σ(z)] and predict picks classes_[z > 0].
-        negated = node("Neg", [logits], "neg_logits")
-        both = node("Concat", [negated, logits], "signed_logits", axis=1)
-        container.add_node(
-            "Sigmoid", [both], [proba_out], name=scope.get_unique_operator_name("Sigmoid")
-        )
-        positive = node("Greater", [logits, constant("zero", np.zeros(1, dtype))], "positive")
-        index = node("Cast", [positive], "positive_int", to=TensorProto.INT64)
-        index = node(
-            "Reshape",
-            [index, constant("flat_shape", np.array([-1], np.int64), TensorProto.INT64)],
-            "label_index",
-        )
-    else:
-        container.add_node(
-            "Softmax",
-            [logits],
-            [proba_out],
-            name=scope.get_unique_operator_name("Softmax"),
-            axis=1,
-        )
-        index = node("ArgMax", [logits], "label_index", axis=1, keepdims=0)
+        negated = graph.node("Neg", [logits], "neg_logits")
+        both = graph.node("Concat", [negated, logits], "signed_logits", axis=1)
+        graph.node("Sigmoid", [both], "probabilities", output=proba_out)
+        index = graph.node("Cast", [_positive(graph, logits)], "positive_int", to=TensorProto.INT64)
+        flat_shape = graph.constant("flat_shape", np.array([-1], np.int64), TensorProto.INT64)
+        return graph.node("Reshape", [index, flat_shape], "label_index")
+    graph.node("Softmax", [logits], "probabilities", output=proba_out, axis=1)
+    return graph.node("ArgMax", [logits], "label_index", axis=1, keepdims=0)
 
-    classes = _output_classes(scope, model)
+
+def _label_lookup(graph, classes, index, label_out):
+    """``label = classes[index]``: Gather on a constant int64 or string tensor."""
+    from onnx import TensorProto
+
     if _label_kind(classes) == "int64":
-        table = constant("classes", classes.astype(np.int64), TensorProto.INT64)
+        table = graph.constant("classes", classes.astype(np.int64), TensorProto.INT64)
     else:
-        table = name("classes")
-        container.add_initializer(
+        table = graph.name("classes")
+        graph.container.add_initializer(
             table, TensorProto.STRING, [len(classes)], [str(c).encode("utf-8") for c in classes]
         )
-    container.add_node(
-        "Gather", [table, index], [label_out], name=scope.get_unique_operator_name("Gather"), axis=0
-    )
+    graph.node("Gather", [table, index], "label", output=label_out, axis=0)
+
+
+def _converter(scope, operator, container):
+    """Write the network's forward pass and label lookup as ONNX nodes."""
+    from sklearn.utils.validation import check_is_fitted
+
+    model = operator.raw_operator
+    check_is_fitted(model)
+    graph = _Graph(scope, operator, container)
+    logits = _logits(graph, model, _input_matrix(graph, operator))
+    label_out = operator.outputs[0].full_name
+    proba_out = operator.outputs[1].full_name
+    index = _output_head(graph, model, logits, label_out, proba_out)
+    if index is not None:
+        _label_lookup(graph, _output_classes(scope, model), index, label_out)
 
 
 def register_onnx_converter():
@@ -282,25 +467,37 @@ def to_onnx(model, X_sample, *, zipmap=False, target_opset=None, options=None, n
     import skl2onnx
 
     check_is_fitted(model)
+    return skl2onnx.to_onnx(
+        model,
+        _first_row(X_sample),
+        options=_merged_options(zipmap, options),
+        target_opset=target_opset,
+        name=name,
+    )
 
+
+def _merged_options(zipmap, options):
+    """skl2onnx's options: ``zipmap`` for TinyMLPClassifier, ``options`` merged over it."""
     from ._classifier import TinyMLPClassifier
 
-    all_options = {TinyMLPClassifier: {"zipmap": zipmap}}
+    merged = {TinyMLPClassifier: {"zipmap": zipmap}}
     for key, value in (options or {}).items():
-        all_options[key] = {**all_options.get(key, {}), **value}
+        merged[key] = {**merged.get(key, {}), **value}
+    return merged
+
+
+def _first_row(X_sample):
+    """The sample's first row as a 2-D array (a DataFrame unchanged), or a clear error."""
     if sparse.issparse(X_sample):
         raise TypeError(
             "The ONNX graph takes dense input: pass X_sample as a dense array, e.g. "
             "X_sample.toarray(), and feed dense rows to the runtime."
         )
-    if not hasattr(X_sample, "columns"):
-        X_sample = np.asarray(X_sample)
-        if X_sample.ndim != 2:
-            raise ValueError(
-                f"X_sample must be 2-dimensional (n_samples, n_features), got shape "
-                f"{X_sample.shape}."
-            )
-        X_sample = X_sample[:1]
-    return skl2onnx.to_onnx(
-        model, X_sample, options=all_options, target_opset=target_opset, name=name
-    )
+    if hasattr(X_sample, "columns"):
+        return X_sample
+    X_sample = np.asarray(X_sample)
+    if X_sample.ndim != 2:
+        raise ValueError(
+            f"X_sample must be 2-dimensional (n_samples, n_features), got shape {X_sample.shape}."
+        )
+    return X_sample[:1]
