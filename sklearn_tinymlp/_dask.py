@@ -41,7 +41,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _network, _targets, _training
+from . import _callbacks, _network, _targets, _training
 
 
 def is_dask_collection(obj):
@@ -350,6 +350,11 @@ class BlockSums:
     and adds the L2 penalty as ``Objective`` does; the mean loss is returned
     and its gradient written to ``grad``.
 
+    Each block's task is pinned to the workers that hold the block (see
+    :func:`block_holders`), so that the scheduler's work stealing, which may
+    move a task and its data to an idle worker, never moves a block: per
+    evaluation only ``theta`` and the per-block sums cross the network.
+
     Parameters
     ----------
     theta : ndarray of shape (n_params,)
@@ -365,6 +370,9 @@ class BlockSums:
         L2 penalty strength.
     weight_sum : float
         S, the total sample weight of every block.
+    holders : callable, optional
+        Returns, for each block, the workers that hold it (None: any worker);
+        called once per evaluation. None: no pinning.
 
     Examples
     --------
@@ -377,7 +385,17 @@ class BlockSums:
     (0.6931, array([0.5, 0.5, 0. ]))
     """
 
-    def __init__(self, theta, blocks, layer_units, activation, out_activation, alpha, weight_sum):
+    def __init__(
+        self,
+        theta,
+        blocks,
+        layer_units,
+        activation,
+        out_activation,
+        alpha,
+        weight_sum,
+        holders=None,
+    ):
         self.theta = theta
         self.grad = np.empty_like(theta)
         self.n_coefs = _network.Layout(layer_units).n_coefs
@@ -385,16 +403,21 @@ class BlockSums:
         self.network = (list(layer_units), activation, out_activation)
         self.alpha = alpha
         self.weight_sum = weight_sum
+        self.holders = holders
 
     def __call__(self, X=None, Y=None, sample_weight=None, rows=None):
         """Mean log-loss plus penalty over every block; its gradient goes to ``self.grad``."""
         import dask
 
         theta = dask.delayed(self.theta.copy())  # one copy sent; the optimizer moves theta
-        parts = [
-            dask.delayed(block_sums, pure=True)(theta, X_b, Y_b, sw_b, *self.network)
-            for X_b, Y_b, sw_b in self.blocks
-        ]
+        holders = [None] * len(self.blocks) if self.holders is None else self.holders()
+        parts = []
+        for (X_b, Y_b, sw_b), workers in zip(self.blocks, holders):
+            pin = {} if workers is None else dict(workers=workers, allow_other_workers=False)
+            with dask.annotate(**pin):
+                parts.append(
+                    dask.delayed(block_sums, pure=True)(theta, X_b, Y_b, sw_b, *self.network)
+                )
         data_loss, grad = 0.0, np.zeros(self.theta.size)
         for loss_b, grad_b in dask.compute(*parts):  # block order: reproducible sums
             data_loss += loss_b
@@ -406,6 +429,44 @@ class BlockSums:
         grad[: self.n_coefs] += (self.alpha / weight_sum) * weights
         self.grad[...] = grad
         return (data_loss + 0.5 * self.alpha * float(weights @ weights)) / weight_sum
+
+
+def block_holders(X):
+    """For persisted X on a ``distributed`` cluster: a function naming each block's workers.
+
+    Parameters
+    ----------
+    X : dask.array.Array
+        Persisted, with all columns in one chunk.
+
+    Returns
+    -------
+    callable or None
+        ``holders()`` returns, for each row block of X in order, the list of
+        workers that hold it now (None for a block held nowhere, e.g. being
+        recomputed after a worker died, which any worker may then run). None
+        when no ``distributed`` client is in use.
+
+    Examples
+    --------
+    >>> import pytest
+    >>> da = pytest.importorskip("dask.array")
+    >>> block_holders(da.ones((4, 2), chunks=2)) is None  # no distributed.Client here
+    True
+    """
+    try:
+        from distributed import default_client
+
+        client = default_client()
+    except (ImportError, ValueError):  # no distributed, or no client
+        return None
+    keys = [row[0] for row in X.__dask_keys__()]
+
+    def holders():
+        who_has = client.who_has(X)
+        return [list(who_has.get(key, ())) or None for key in keys]
+
+    return holders
 
 
 # ------------------------------------------------ mini-batches: the stream
@@ -461,7 +522,7 @@ def _streamed_epoch(est, objective, blocks, batch_size):
     return total_loss / total_weight
 
 
-def _train_epochs(est, theta, n_train, one_epoch):
+def _train_epochs(est, theta, n_train, one_epoch, hooks):
     """Epochs of ``one_epoch()`` under the in-memory stopping rules (``fit_stochastic``'s)."""
     monitor = _training.ConvergenceMonitor(est)
     est.n_iter_ = 0
@@ -470,6 +531,8 @@ def _train_epochs(est, theta, n_train, one_epoch):
         for _ in range(est.max_iter):
             start = time.perf_counter()
             before = theta.copy()
+            if hooks is not None:
+                hooks.begin()
             loss = one_epoch()
             _training.check_divergence(est, loss, first_loss, theta, before)
             first_loss = loss if first_loss is None else first_loss
@@ -478,6 +541,8 @@ def _train_epochs(est, theta, n_train, one_epoch):
                 est, loss, n_train, None, time.perf_counter() - start
             )
             no_progress = monitor.update(loss, theta)
+            if hooks is not None:
+                stop_requested = hooks.end() or stop_requested
             if stop_requested:
                 break
             if no_progress:
@@ -551,11 +616,12 @@ def fit(est, X, y, sample_weight, continuing, incremental):
         )
     if est.early_stopping:
         raise ValueError(
-            "early_stopping=True is not supported with Dask input: it needs a validation "
-            "set, and holding one out of a Dask array is not implemented (nor is passing "
-            "one). Set early_stopping=False."
+            "early_stopping=True is not supported with Dask input yet: it needs a "
+            "validation set, and neither holding one out of a Dask array nor a given "
+            "X_val/y_val is implemented for Dask input. Set early_stopping=False."
         )
     dropout = getattr(est, "dropout", 0.0)
+    given = (X, y, sample_weight)  # what scikit-learn's callbacks are shown
     X, dtype = _training_X(est, X, reset=not continuing)
     y = _as_dask_array(y, "y", rows_like=X)
     if y.ndim == 2 and y.shape[1] == 1:
@@ -595,34 +661,38 @@ def fit(est, X, y, sample_weight, continuing, incremental):
     sw_blocks = [None] * X.numblocks[0] if sample_weight is None else _blocks(sample_weight)
     blocks = list(zip(_blocks(X), _blocks(Y), sw_blocks))
     network = (est._layer_units, est.activation, est.out_activation_)
-    if est.solver == "lbfgs":
-        if dropout:
-            raise ValueError(
-                f"dropout={dropout} needs solver='sgd' or 'adam': L-BFGS needs the same "
-                "objective at every evaluation, and dropout draws new masks each time."
-            )
-        objective = BlockSums(theta, blocks, *network, est.alpha, weight_sum)
-        _training.fit_full_batch_lbfgs(est, objective, None, None, None, None)
-        return est
-    est._optimizer = _training.make_optimizer(est, theta)
-    batch_size = _training.batch_size_for(est, n_train)
-    if batch_size >= n_train:  # full-batch gradient descent: sums on the workers
-        if dropout:
-            raise ValueError(
-                f"dropout={dropout} with full-batch gradient descent is not supported on "
-                "Dask input; use mini-batches (batch_size < n_samples) or dropout=0."
-            )
-        objective = BlockSums(theta, blocks, *network, est.alpha, weight_sum)
-        _train_epochs(
-            est,
-            theta,
-            n_train,
-            lambda: _training.run_epoch(objective, est._optimizer, None, None, None, [None]),
+    # L-BFGS and full-batch gradient descent sum the blocks on the workers; mini-batches
+    # stream the blocks through the client.
+    batch_size = None if est.solver == "lbfgs" else _training.batch_size_for(est, n_train)
+    full_batch = batch_size is None or batch_size >= n_train
+    if dropout and full_batch:
+        raise ValueError(
+            f"dropout={dropout} needs mini-batches on Dask input: L-BFGS and full-batch "
+            "gradient descent sum each block's gradient on the workers with the same "
+            "objective at every evaluation. Use solver='sgd' or 'adam' with batch_size "
+            "below the number of samples, or dropout=0."
         )
-        return est
-    extra = {"dropout": dropout, "random_state": est._random_state} if dropout else {}
-    objective = _network.Objective(theta, *network, est.alpha, **extra)
-    _train_epochs(est, theta, n_train, lambda: _streamed_epoch(est, objective, blocks, batch_size))
+    if full_batch:
+        holders = block_holders(X)
+        objective = BlockSums(theta, blocks, *network, est.alpha, weight_sum, holders)
+    else:
+        extra = {"dropout": dropout, "random_state": est._random_state} if dropout else {}
+        objective = _network.Objective(theta, *network, est.alpha, **extra)
+    task = "iteration" if est.solver == "lbfgs" else "epoch"
+    hooks = _callbacks.epoch_hooks(est, *given, est.max_iter, task)
+    if est.solver == "lbfgs":
+        _training.fit_full_batch_lbfgs(est, objective, None, None, None, None, hooks)
+    else:
+        est._optimizer = _training.make_optimizer(est, theta)
+
+        def one_epoch():
+            if full_batch:
+                return _training.run_epoch(objective, est._optimizer, None, None, None, [None])
+            return _streamed_epoch(est, objective, blocks, batch_size)
+
+        _train_epochs(est, theta, n_train, one_epoch, hooks)
+    if hooks is not None:
+        hooks.close()
     return est
 
 

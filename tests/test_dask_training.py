@@ -216,6 +216,29 @@ def test_dask_dataframe_input(client):
         on_dask.predict_proba(ddf[columns[::-1]])
 
 
+@pytest.mark.slow
+def test_block_tasks_run_where_their_blocks_are(client):
+    from sklearn_tinymlp._dask import BlockSums, block_holders
+
+    X_dask = da.from_array(X, chunks=(500, -1)).persist()
+    Y_dask = da.from_array((y == 1)[:, np.newaxis], chunks=(500, -1)).persist()
+    distributed.wait([X_dask, Y_dask])
+    who_has = client.who_has(X_dask)
+    holders = block_holders(X_dask)
+    assert holders() == [list(who_has[key]) for (key,) in X_dask.__dask_keys__()]
+
+    # Pinned to one worker, every block's task runs there, its blocks fetched to it.
+    blocks = list(zip(X_dask.to_delayed().ravel(), Y_dask.to_delayed().ravel(), [None] * 6))
+    theta = np.zeros(12 + 1)
+    one = sorted(client.scheduler_info()["workers"])[0]
+    objective = BlockSums(
+        theta, blocks, [12, 1], "relu", "logistic", 0.0, len(y), lambda: [[one]] * 6
+    )
+    with distributed.get_task_stream(client) as stream:
+        objective()
+    assert {t["worker"] for t in stream.data if "block_sums" in str(t["key"])} == {one}
+
+
 # ------------------------------------------------ input checks (local scheduler)
 
 
@@ -273,6 +296,60 @@ def test_each_epoch_visits_every_block_once(monkeypatch, shuffle):
         assert len({tuple(epoch) for epoch in epochs}) == 3
     else:
         assert epochs == [list(range(6))] * 3
+
+
+class _Recorder:
+    """A scikit-learn callback (sklearn.callback protocol) recording the subtasks."""
+
+    def __init__(self):
+        self.subtasks = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, *, X=None, y=None, metadata=None):
+        pass
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        if context.task_name != "fit":
+            self.subtasks.append(context.task_name)
+        return len(self.subtasks) >= 3  # stop after 3
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "params, task",
+    [
+        (dict(solver="lbfgs"), "iteration"),
+        (dict(solver="adam", batch_size=100), "epoch"),
+        (dict(solver="sgd", batch_size=3000), "epoch"),
+    ],
+    ids=["lbfgs", "streamed adam", "full-batch sgd"],
+)
+def test_callbacks_run_on_dask_input(params, task):
+    pytest.importorskip("sklearn.callback", reason="sklearn.callback needs scikit-learn 1.9")
+    recorder, seen = _Recorder(), []
+    clf = TinyMLPClassifier(
+        (4,), max_iter=20, random_state=0, callbacks=[lambda est, info: seen.append(info)], **params
+    )
+    clf.set_callbacks(recorder).fit(_dask_X(), da.from_array(y, chunks=500))
+    assert clf.n_iter_ == len(clf.loss_curve_) == len(seen) == 3
+    assert recorder.subtasks == [task] * 3
+
+
+def test_dropout_streams_but_does_not_sum_blocks():
+    X_dask, y_dask = _dask_X(), da.from_array(y, chunks=500)
+    clf = TinyMLPClassifier((8,), solver="adam", dropout=0.2, max_iter=2, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X_dask, y_dask)
+    assert clf.n_iter_ == 2
+    with pytest.raises(ValueError, match="dropout=0.2 needs mini-batches"):
+        TinyMLPClassifier((8,), solver="sgd", batch_size=3000, dropout=0.2).fit(X_dask, y_dask)
+    with pytest.raises(ValueError, match="dropout=0.2 needs solver='sgd' or 'adam'"):
+        TinyMLPClassifier((8,), solver="lbfgs", dropout=0.2).fit(X_dask, y_dask)
 
 
 def test_dask_is_not_imported_without_dask_input():
