@@ -67,8 +67,14 @@ def test_lbfgs_on_chunked_dask_array_equals_numpy_fit(client, weighted):
         fit_kw = dict(sample_weight=W)
     in_memory = TinyMLPClassifier(**params).fit(X, y, **fit_kw)
 
-    # Blocks of 500 rows, columns split in two; y and the weights chunked differently.
-    X_dask = da.from_array(X, chunks=(500, 6))
+    # Blocks of 500 rows, columns split in two, half of them on each worker (as data read
+    # by the workers would be); y and the weights chunked differently.
+    workers = sorted(client.scheduler_info()["workers"])
+    halves = [
+        client.persist(da.from_array(part, chunks=(500, 6)), workers=[worker])
+        for part, worker in zip((X[:1500], X[1500:]), workers)
+    ]
+    X_dask = da.concatenate(halves)
     dask_kw = {k: da.from_array(v, chunks=700) for k, v in fit_kw.items()}
     with distributed.get_task_stream(client) as stream:
         on_dask = TinyMLPClassifier(**params).fit(X_dask, da.from_array(y, chunks=900), **dask_kw)
@@ -79,7 +85,7 @@ def test_lbfgs_on_chunked_dask_array_equals_numpy_fit(client, weighted):
     np.testing.assert_array_equal(on_dask.classes_, in_memory.classes_)
     # The per-block sums ran on both worker processes, once per block per evaluation.
     block_tasks = [t for t in stream.data if "block_sums" in str(t["key"])]
-    assert {t["worker"] for t in block_tasks} == set(client.scheduler_info()["workers"])
+    assert {t["worker"] for t in block_tasks} == set(workers)
     assert len(block_tasks) % 6 == 0 and len(block_tasks) >= 6 * 30
 
 
@@ -220,23 +226,21 @@ def test_dask_dataframe_input(client):
 def test_block_tasks_run_where_their_blocks_are(client):
     from sklearn_tinymlp._dask import BlockSums, block_holders
 
-    X_dask = da.from_array(X, chunks=(500, -1)).persist()
-    Y_dask = da.from_array((y == 1)[:, np.newaxis], chunks=(500, -1)).persist()
+    holder, other = sorted(client.scheduler_info()["workers"])
+    X_dask = client.persist(da.from_array(X, chunks=(500, -1)), workers=[holder])
+    Y_dask = client.persist(da.from_array((y == 1)[:, np.newaxis], chunks=(500, -1)))
     distributed.wait([X_dask, Y_dask])
-    who_has = client.who_has(X_dask)
-    holders = block_holders(X_dask)
-    assert holders() == [list(who_has[key]) for (key,) in X_dask.__dask_keys__()]
+    assert block_holders(X_dask)() == [[holder]] * 6
 
-    # Pinned to one worker, every block's task runs there, its blocks fetched to it.
+    # Pinned to the other worker, every block's task runs there (its blocks fetched to
+    # it): the scheduler follows the pins, whatever it would choose.
     blocks = list(zip(X_dask.to_delayed().ravel(), Y_dask.to_delayed().ravel(), [None] * 6))
-    theta = np.zeros(12 + 1)
-    one = sorted(client.scheduler_info()["workers"])[0]
     objective = BlockSums(
-        theta, blocks, [12, 1], "relu", "logistic", 0.0, len(y), lambda: [[one]] * 6
+        np.zeros(13), blocks, [12, 1], "relu", "logistic", 0.0, len(y), lambda: [[other]] * 6
     )
     with distributed.get_task_stream(client) as stream:
         objective()
-    assert {t["worker"] for t in stream.data if "block_sums" in str(t["key"])} == {one}
+    assert {t["worker"] for t in stream.data if "block_sums" in str(t["key"])} == {other}
 
 
 # ------------------------------------------------ input checks (local scheduler)
