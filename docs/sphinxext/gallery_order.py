@@ -7,6 +7,7 @@ FIRST = [
     "plot_derivation_xor.py",
     "plot_decision_boundaries.py",
     "plot_loss_curves.py",
+    "plot_validation_set_and_dropout.py",
     "plot_grid_search.py",
     "plot_class_weight.py",
     "plot_partial_fit_stream.py",
