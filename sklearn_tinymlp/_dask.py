@@ -9,13 +9,14 @@ Training takes one of two routes:
 * **Full batch** (``solver='lbfgs'``, and ``'sgd'``/``'adam'`` with a batch of
   every row, i.e. full-batch gradient descent). The loss and its gradient are
   sums over rows (see ``_network``), so each block of X, persisted on the
-  worker that holds it, computes its own Σ s_i ℓ_i and Σ s_i ∂ℓ_i/∂θ with the
-  one :class:`~sklearn_tinymlp._network.Objective` (:func:`block_sums`). Per
-  iteration only the flat parameter vector goes out and one loss and one
-  gradient per block come back; the client adds them in block order (so a fit
-  is reproducible whatever worker holds which block), divides by S and adds
-  the L2 penalty (:class:`BlockSums`). L-BFGS and the epoch loop are the
-  in-memory ones, given this objective instead of ``_network.Objective``.
+  worker that holds it, computes its own Σ s_i ℓ_i and Σ s_i ∂ℓ_i/∂θ / S with
+  the one :class:`~sklearn_tinymlp._network.Objective` (:func:`block_sums`),
+  as the in-memory objective computes each chunk of a batch. Per iteration
+  only the flat parameter vector goes out and one loss and one gradient per
+  block come back; the client adds them in block order (so a fit is
+  reproducible whatever worker holds which block) and adds the L2 penalty
+  (:class:`BlockSums`). L-BFGS and the epoch loop are the in-memory ones,
+  given this objective instead of ``_network.Objective``.
 * **Mini-batches** (``'sgd'``/``'adam'``): sequential training over distributed
   storage. Each epoch visits the blocks (in a new random order when
   ``shuffle=True``), fetches one at a time to the client, and runs the
@@ -290,13 +291,15 @@ def _summary(X, Y, sample_weight, multilabel):
 # ------------------------------------------------ full batch: sums per block
 
 
-def block_sums(theta, X, Y, sample_weight, layer_units, activation, out_activation):
-    """Σ s_i ℓ_i and Σ s_i ∂ℓ_i/∂θ over one block, by the one ``_network.Objective``.
+def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, out_activation):
+    """One block's share of the full batch's loss and gradient, by the one ``_network.Objective``.
 
-    Runs on the worker that holds the block. ``Objective`` with α = 0 returns
-    the block's mean loss Σ s_i ℓ_i / S_b and its gradient; multiplying both by
-    the block's own weight S_b gives the sums, which add up over blocks.
-    Zero-weight rows are skipped, as in the in-memory fit.
+    Runs on the worker that holds the block: ``Objective`` with α = 0, given
+    the whole data's S (``weight_sum``), computes Σ s_i ℓ_i over the block's
+    rows and its gradient Σ s_i ∂ℓ_i/∂θ / S, exactly as the in-memory
+    objective computes each chunk of a full batch. The blocks' shares add up
+    to the full batch's loss and gradient. Zero-weight rows are skipped, as
+    in the in-memory fit.
 
     Parameters
     ----------
@@ -308,6 +311,8 @@ def block_sums(theta, X, Y, sample_weight, layer_units, activation, out_activati
         Its 0/1 targets.
     sample_weight : ndarray of shape (n_rows,) or None
         Its weights (None: all ones).
+    weight_sum : float
+        S, the total weight of every block.
     layer_units : list of int
         Units per layer, input first.
     activation, out_activation : str
@@ -317,16 +322,21 @@ def block_sums(theta, X, Y, sample_weight, layer_units, activation, out_activati
     -------
     loss_sum : float
         Σ s_i ℓ_i over the block.
-    grad_sum : ndarray of shape (n_params,)
-        Σ s_i ∂ℓ_i/∂θ over the block (no penalty).
+    grad_share : ndarray of shape (n_params,)
+        Σ s_i ∂ℓ_i/∂θ / S over the block (no penalty).
 
     Examples
     --------
+    Two blocks of one row each add up to the ``Objective`` example's batch of
+    both rows (mean loss 0.6931, gradient [0.5, 0.5, 0]):
+
     >>> import numpy as np
-    >>> X, Y = np.array([[1.0, 2.0], [1.0, 2.0]]), np.array([[True], [True]])
-    >>> loss, grad = block_sums(np.zeros(3), X, Y, None, [2, 1], "logistic", "logistic")
-    >>> round(loss, 4), grad  # twice the one-row Objective example
-    (1.3863, array([-1., -2., -1.]))
+    >>> X, Y = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[True], [False]])
+    >>> network = ([2, 1], "logistic", "logistic")
+    >>> first = block_sums(np.zeros(3), X[:1], Y[:1], None, 2, *network)
+    >>> second = block_sums(np.zeros(3), X[1:], Y[1:], None, 2, *network)
+    >>> round((first[0] + second[0]) / 2, 4), first[1] + second[1]
+    (0.6931, array([0.5, 0.5, 0. ]))
     """
     rows = None if sample_weight is None else np.flatnonzero(sample_weight)
     if rows is not None and rows.size == 0:
@@ -335,9 +345,8 @@ def block_sums(theta, X, Y, sample_weight, layer_units, activation, out_activati
     objective = _network.Objective(theta, layer_units, activation, out_activation, 0.0)
     # A diverging loss is reported by the caller; no warnings on the way.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        mean_loss = objective(X, Y, sample_weight, rows)
-        weight_sum = objective.weight_sum
-        return mean_loss * weight_sum, objective.grad * weight_sum
+        objective(X, Y, sample_weight, rows, weight_sum)
+    return objective.data_loss, objective.grad
 
 
 class BlockSums:
@@ -346,9 +355,11 @@ class BlockSums:
     It stands where ``_network.Objective`` stands for ``fit_lbfgs`` and
     ``run_epoch``: ``objective()`` (its arguments are ignored: the data are the
     blocks) sends ``theta`` to the workers, runs :func:`block_sums` on every
-    block where it lives, adds the per-block sums in block order, divides by S
+    block where it lives, adds the blocks' losses and gradients in block order
     and adds the L2 penalty as ``Objective`` does; the mean loss is returned
-    and its gradient written to ``grad``.
+    and its gradient written to ``grad``. With blocks of the rows the
+    in-memory objective puts in one chunk, the fit is the in-memory one, bit
+    for bit.
 
     Each block's task is pinned to the workers that hold the block (see
     :func:`block_holders`), so that the scheduler's work stealing, which may
@@ -411,23 +422,28 @@ class BlockSums:
 
         theta = dask.delayed(self.theta.copy())  # one copy sent; the optimizer moves theta
         holders = [None] * len(self.blocks) if self.holders is None else self.holders()
+        weight_sum = self.weight_sum
         parts = []
         for (X_b, Y_b, sw_b), workers in zip(self.blocks, holders):
             pin = {} if workers is None else dict(workers=workers, allow_other_workers=False)
             with dask.annotate(**pin):
                 parts.append(
-                    dask.delayed(block_sums, pure=True)(theta, X_b, Y_b, sw_b, *self.network)
+                    dask.delayed(block_sums, pure=True)(
+                        theta, X_b, Y_b, sw_b, weight_sum, *self.network
+                    )
                 )
-        data_loss, grad = 0.0, np.zeros(self.theta.size)
-        for loss_b, grad_b in dask.compute(*parts):  # block order: reproducible sums
+        # Added in block order, as the in-memory objective adds its chunks: the same
+        # sums in the same order on every run, whichever worker holds which block.
+        data_loss = 0.0
+        for block, (loss_b, grad_b) in enumerate(dask.compute(*parts)):
             data_loss += loss_b
-            grad += grad_b
-        weight_sum = self.weight_sum
-        grad /= weight_sum
+            if block:
+                self.grad += grad_b
+            else:
+                self.grad[...] = grad_b
         # The penalty (α / 2S) Σ ‖W‖² adds (α / S) W to each weight's gradient.
         weights = self.theta[: self.n_coefs]
-        grad[: self.n_coefs] += (self.alpha / weight_sum) * weights
-        self.grad[...] = grad
+        self.grad[: self.n_coefs] += (self.alpha / weight_sum) * weights
         return (data_loss + 0.5 * self.alpha * float(weights @ weights)) / weight_sum
 
 

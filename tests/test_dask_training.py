@@ -250,6 +250,28 @@ def _dask_X():
     return da.from_array(X, chunks=500)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_blocks_of_the_in_memory_chunks_give_the_in_memory_fit_bit_for_bit():
+    from sklearn_tinymlp import _network
+
+    # Blocks of the rows the in-memory objective puts in one chunk: the same sums, in
+    # the same order, so the same L-BFGS iterates.
+    hidden = 256
+    units = [6, hidden, 1]
+    theta = np.zeros(_network.Layout(units).size)
+    chunk_rows = _network.Objective(theta, units, "logistic", "logistic", 0.0).max_rows
+    X_all, y_all = make_classification(3 * chunk_rows + 17, 6, random_state=0)
+    params = dict(hidden_layer_sizes=(hidden,), solver="lbfgs", max_iter=30, random_state=0)
+    in_memory = TinyMLPClassifier(**params).fit(X_all, y_all)
+    on_dask = TinyMLPClassifier(**params).fit(
+        da.from_array(X_all, chunks=(chunk_rows, 3)), da.from_array(y_all, chunks=1000)
+    )
+    assert on_dask.n_iter_ == in_memory.n_iter_
+    assert on_dask.loss_curve_ == in_memory.loss_curve_
+    for a, b in zip(in_memory.coefs_ + in_memory.intercepts_, on_dask.coefs_ + on_dask.intercepts_):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_unknown_chunk_sizes_explain_compute_chunk_sizes():
     X_dask = _dask_X()
     keep = X_dask[:, 0] > 0
