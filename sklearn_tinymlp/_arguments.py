@@ -41,6 +41,7 @@ def check_fit_arguments(est, X_val=None, y_val=None, sample_weight_val=None):
             "callbacks must be a list of callables `callback(estimator, info)`, got "
             f"{est.callbacks!r}."
         )
+    scorer(est)  # an unknown scorer name is refused before training, not after
     if est.dropout and est.solver == "lbfgs":
         raise ValueError(
             f"dropout={est.dropout} needs solver='sgd' or 'adam': L-BFGS needs the same "

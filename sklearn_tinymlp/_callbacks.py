@@ -19,10 +19,11 @@ except ImportError:  # scikit-learn < 1.9
         pass
 
 
-def epoch_hooks(est, X, y, sample_weight, max_subtasks, task_name="epoch"):
+def epoch_hooks(est, X, y, sample_weight, incremental):
     """The fit's root task, already begun; None without callbacks (or ``sklearn.callback``).
 
-    Its subtasks are named ``task_name``: 'epoch', or 'iteration' for 'lbfgs'.
+    Its subtasks are the epochs ('epoch'; one for ``partial_fit``), or the
+    iterations of 'lbfgs' ('iteration').
     Without callbacks, set on the estimator or propagated to it by a
     meta-estimator, no task tree is built (it would grow by one node an epoch).
     """
@@ -30,6 +31,8 @@ def epoch_hooks(est, X, y, sample_weight, max_subtasks, task_name="epoch"):
         hasattr(est, "_skl_callbacks") or hasattr(est, "_parent_callback_ctx")
     ):
         return None
+    task_name = "iteration" if est.solver == "lbfgs" else "epoch"
+    max_subtasks = 1 if incremental else est.max_iter
     return _EpochHooks(est, X, y, sample_weight, max_subtasks, task_name)
 
 

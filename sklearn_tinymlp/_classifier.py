@@ -1,9 +1,7 @@
 """TinyMLPClassifier: parameters, input validation and the scikit-learn protocol.
 
-The mathematics lives in ``_network``; the update rules in ``_optimizers``; the
-epochs, early stopping and L-BFGS driver in ``_training``; targets and weights
-in ``_targets``. This is the only module that touches ``sklearn.base`` and
-scikit-learn's private pieces.
+The mathematics is in ``_network``, training in ``_training``, targets and weights in
+``_targets``. Only this module touches ``sklearn.base`` and scikit-learn's private pieces.
 """
 
 from functools import partial
@@ -133,23 +131,20 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
     best_loss_ : float or None
         Lowest training loss reached; None when ``early_stopping=True``.
     loss_curve_ : list of float
-        Training loss per epoch (per iteration for 'lbfgs'); accumulates across
-        warm starts and ``partial_fit`` calls.
+        Training loss per epoch (iteration for 'lbfgs'), over every call.
     validation_scores_ : list of float or None
         Validation score per epoch when ``early_stopping=True`` (higher is
-        better): the negative weighted mean log-loss on the validation set.
+        better): ``scoring``'s, by default the negative weighted mean log-loss.
         Accumulates across warm starts, with ``loss_curve_``.
     validation_loss_curve_ : list of float or None
-        Validation log-loss (without penalty) per epoch when
-        ``early_stopping=True``.
+        Validation log-loss (no penalty) per epoch when ``early_stopping=True``.
     best_validation_score_ : float or None
-        The best entry of ``validation_scores_`` in the last fit: that of the
-        epoch whose weights were restored, when ``early_stopping=True``.
+        The best entry of ``validation_scores_``: the restored epoch's.
     n_iter_ : int
         Number of epochs (iterations for 'lbfgs') run by the last call to
         ``fit`` or ``partial_fit`` (``partial_fit`` runs one).
     t_ : int
-        Number of training samples seen, over every call.
+        Training samples seen by 'sgd' or 'adam', over every call.
     n_layers_ : int
         Number of layers, input and output included.
     n_outputs_ : int
@@ -308,8 +303,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative per-sample weights.
         classes : array-like of shape (n_classes,), default=None
-            All classes that can appear in y. Required on the first call,
-            ignored (but checked) afterwards.
+            Every class y can hold: required on the first call, checked after.
 
         Returns
         -------
@@ -329,8 +323,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Class probabilities in the order of ``classes_`` (for multilabel
-            targets, the probability of each label).
+            Probabilities of ``classes_`` (multilabel: of each label).
         """
         if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
             return _dask.predict_blockwise(self, X, "predict_proba")
@@ -375,7 +368,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predicted labels (an indicator matrix for multilabel targets).
+            Predicted labels (multilabel: an indicator matrix).
         """
         if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
             return _dask.predict_blockwise(self, X, "predict")
@@ -388,13 +381,12 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
         return positive
 
     def score(self, X, y, sample_weight=None):
-        """Mean accuracy on the given data and labels.
+        """Mean accuracy (subset accuracy for multilabel targets).
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Test samples; for a Dask array or DataFrame the accuracy is
-            computed on the workers, block by block.
+            Test samples; a Dask collection is scored on the workers.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             True labels.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -403,8 +395,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
         Returns
         -------
         score : float
-            Mean accuracy of ``self.predict(X)`` against y (subset accuracy
-            for multilabel targets).
+            Mean accuracy of ``self.predict(X)`` against y.
         """
         if _dask.is_dask_collection(X):
             return _dask.score(self, X, y, sample_weight)
@@ -455,10 +446,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
         objective = _training.objective(self, X.dtype)
         rows = None if sample_weight is None else np.flatnonzero(sample_weight)
         rows = None if rows is not None and rows.size == X.shape[0] else rows
-        task = "iteration" if self.solver == "lbfgs" else "epoch"
-        hooks = _callbacks.epoch_hooks(
-            self, X, y, sample_weight, 1 if incremental else self.max_iter, task
-        )
+        hooks = _callbacks.epoch_hooks(self, X, y, sample_weight, incremental)
         if self.solver == "lbfgs":
             _training.fit_full_batch_lbfgs(self, objective, X, Y, sample_weight, rows, hooks)
         else:
@@ -466,12 +454,10 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
                 self._optimizer = _training.make_optimizer(self, objective.theta)
             score = None
             if self.early_stopping:
-                if given is None:
-                    held_out = _training.hold_out(
-                        self, X, Y, _targets.check_labels(y), sample_weight, rows
-                    )
-                    rows, sample_weight, given = held_out
-                score = _training.validation_scorer(self, *given, _arguments.scorer(self))
+                scorer = _arguments.scorer(self)
+                rows, sample_weight, score = _training.validation(
+                    self, X, Y, _targets.check_labels(y), sample_weight, rows, given, scorer
+                )
             _training.fit_stochastic(
                 self, objective, X, Y, sample_weight, rows, incremental, score, hooks
             )

@@ -694,8 +694,7 @@ def fit(est, X, y, sample_weight, continuing, incremental):
     else:
         extra = {"dropout": dropout, "random_state": est._random_state} if dropout else {}
         objective = _network.Objective(theta, *network, est.alpha, **extra)
-    task = "iteration" if est.solver == "lbfgs" else "epoch"
-    hooks = _callbacks.epoch_hooks(est, *given, est.max_iter, task)
+    hooks = _callbacks.epoch_hooks(est, *given, False)
     if est.solver == "lbfgs":
         _training.fit_full_batch_lbfgs(est, objective, None, None, None, None, hooks)
     else:

@@ -400,6 +400,17 @@ def flat_parameters(est, dtype):
     return theta
 
 
+def validation(est, X, Y, y, sample_weight, rows, given, scorer):
+    """The training rows and weights, and the validation scorer, for early stopping.
+
+    ``given`` is the validation set ``(X, Y, y, sample_weight)`` passed to fit,
+    or None to hold out ``validation_fraction`` of the training data.
+    """
+    if given is None:
+        rows, sample_weight, given = hold_out(est, X, Y, y, sample_weight, rows)
+    return rows, sample_weight, validation_scorer(est, *given, scorer)
+
+
 def hold_out(est, X, Y, y, sample_weight, rows):
     """Split off the early-stopping validation set from the training data.
 

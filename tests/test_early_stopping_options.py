@@ -113,9 +113,15 @@ def test_a_pipeline_transforms_the_validation_set_with_its_preceding_steps():
         ({}, dict(X_val=X_val_s, y_val=y_val + 5), r"y_val contains labels .* \[5, 6\]"),
         ({}, dict(X_val=X_val_s, y_val=y_val[:-1]), "X_val has 171 samples but y_val has 170"),
         ({}, dict(X_val=X_val_s, y_val=y_val, sample_weight_val=SW_VAL[:3]), "sample_weight"),
+        (dict(scoring="no_such_scorer"), {}, "'no_such_scorer' is not a valid scoring value"),
+        (
+            dict(scoring="no_such_scorer", early_stopping=False),
+            {},
+            "'no_such_scorer' is not a valid scoring value",
+        ),
     ],
 )
-def test_an_unusable_validation_set_is_refused_clearly(params, kwargs, message):
+def test_an_unusable_validation_set_or_scorer_is_refused_clearly(params, kwargs, message):
     clf = stopper(**params)
     with pytest.raises(ValueError, match=message):
         clf.fit(X_train_s, y_train, **kwargs)
