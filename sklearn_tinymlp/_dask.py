@@ -556,15 +556,10 @@ def _train_epochs(est, theta, n_train, one_epoch, hooks):
             _, stop_requested = _training.record_epoch(
                 est, loss, n_train, None, time.perf_counter() - start
             )
-            no_progress = monitor.update(loss, theta)
             if hooks is not None:
                 stop_requested = hooks.end() or stop_requested
-            if stop_requested:
+            if _training.is_done(est, monitor, loss, theta, None, stop_requested, None):
                 break
-            if no_progress:
-                if _training.stop_improving(est, None):
-                    break
-                monitor.no_improvement_count = 0  # η was lowered: count afresh
         else:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and "

@@ -254,15 +254,10 @@ def fit_stochastic(
             score, stop_requested = record_epoch(
                 est, loss, n_train, validation, time.perf_counter() - start
             )
-            no_progress = monitor.update(loss, theta, score)
             if hooks is not None:
                 stop_requested = hooks.end() or stop_requested
-            if stop_requested:
+            if is_done(est, monitor, loss, theta, score, stop_requested, validation):
                 break
-            if no_progress:
-                if stop_improving(est, validation):
-                    break
-                monitor.no_improvement_count = 0  # η was lowered: count afresh
             if incremental:
                 break
         else:
@@ -278,14 +273,24 @@ def fit_stochastic(
     monitor.save(est, theta, restore_best=validation is not None)
 
 
-def stop_improving(est, validation):
-    """Training stopped improving: the optimizer stops, or lowers η and goes on."""
+def is_done(est, monitor, loss, theta, score, stop_requested, validation):
+    """Record the epoch with the monitor; True when training should stop.
+
+    A callback may have asked to stop. Otherwise, after ``n_iter_no_change``
+    epochs without improvement, the optimizer stops, or lowers η and goes on.
+    """
+    no_progress = monitor.update(loss, theta, score)
+    if stop_requested or not no_progress:
+        return stop_requested
     what = "Validation score" if validation is not None else "Training loss"
     msg = (
         f"{what} did not improve more than tol={est.tol} for "
         f"{est.n_iter_no_change} consecutive epochs."
     )
-    return est._optimizer.trigger_stopping(msg, est.verbose)
+    if est._optimizer.trigger_stopping(msg, est.verbose):
+        return True
+    monitor.no_improvement_count = 0  # η was lowered: count afresh
+    return False
 
 
 def fit_full_batch_lbfgs(est, objective, X, Y, sample_weight, rows, hooks=None):
