@@ -122,6 +122,52 @@ def _copy_offsets(identity, n_units):
     return offsets
 
 
+def _weight_units(X, rows, weights, labels, seed):
+    """Each row's weight as units, with a pseudo-random key each (see validation_split).
+
+    Returns ``unit_row`` (the row of each unit; None when every row is one unit
+    of mass 1), ``unit_mass``, ``unit_labels`` and ``keys``.
+    """
+    # Identity of a row: its content and class. Copies of one row are numbered so that
+    # k repeated rows get the same unit keys as one row of weight k.
+    identity = _row_hashes(X, rows)
+    identity ^= _mix(labels.astype(np.uint64) ^ seed)
+    identity = _mix(identity)
+    n_units = np.minimum(np.ceil(weights).astype(np.int64), MAX_UNITS_PER_ROW)
+    offsets = _copy_offsets(identity, n_units)
+    if (weights == 1).all():  # one unit of mass 1 per row: no unit arrays needed
+        offsets += 1
+        return None, weights, labels, _mix(identity ^ _mix(offsets.astype(np.uint64)))
+    unit_row = np.repeat(np.arange(rows.size), n_units)
+    unit_index = np.arange(unit_row.size) - np.repeat(np.cumsum(n_units) - n_units, n_units)
+    unit_weight = weights[unit_row]
+    unit_mass = np.where(
+        unit_weight > MAX_UNITS_PER_ROW,
+        unit_weight / MAX_UNITS_PER_ROW,
+        np.minimum(1.0, unit_weight - unit_index),
+    )
+    del unit_weight
+    copy_number = (offsets[unit_row] + unit_index + 1).astype(np.uint64)
+    del unit_index, offsets
+    keys = _mix(identity[unit_row] ^ _mix(copy_number))
+    return unit_row, unit_mass, labels[unit_row], keys
+
+
+def _held_out_mass(unit_row, unit_mass, unit_labels, keys, fraction, n_rows):
+    """Per row, the mass of its units held out: the smallest keys of each class."""
+    val_weight_rows = np.zeros(n_rows)
+    for c in np.unique(unit_labels):
+        units = np.flatnonzero(unit_labels == c)
+        units = units[np.argsort(keys[units], kind="stable")]
+        mass = unit_mass[units]
+        target = fraction * mass.sum()
+        before = np.cumsum(mass) - mass
+        take = (before < target) & (before + mass < mass.sum())  # class keeps some weight
+        held_out = units[take] if unit_row is None else unit_row[units[take]]
+        np.add.at(val_weight_rows, held_out, mass[take])
+    return val_weight_rows
+
+
 def validation_split(X, Y, sample_weight, rows, fraction, random_state, stratify=True):
     """Split the training weight into a training part and a validation part.
 
@@ -149,47 +195,8 @@ def validation_split(X, Y, sample_weight, rows, fraction, random_state, stratify
     seed = np.uint64(random_state.randint(np.iinfo(np.int32).max))
     labels = _labels(Y)[rows] if stratify else np.zeros(rows.size, dtype=np.intp)
 
-    # Identity of a row: its content and class. Copies of one row are numbered so that
-    # k repeated rows get the same unit keys as one row of weight k.
-    identity = _row_hashes(X, rows)
-    identity ^= _mix(labels.astype(np.uint64) ^ seed)
-    identity = _mix(identity)
-    n_units = np.minimum(np.ceil(weights).astype(np.int64), MAX_UNITS_PER_ROW)
-    offsets = _copy_offsets(identity, n_units)
-
-    if (weights == 1).all():  # one unit of mass 1 per row: no unit arrays needed
-        unit_row, unit_mass, unit_labels = None, weights, labels
-        offsets += 1
-        keys = _mix(identity ^ _mix(offsets.astype(np.uint64)))
-    else:
-        unit_row = np.repeat(np.arange(rows.size), n_units)
-        unit_index = np.arange(unit_row.size) - np.repeat(np.cumsum(n_units) - n_units, n_units)
-        unit_weight = weights[unit_row]
-        unit_mass = np.where(
-            unit_weight > MAX_UNITS_PER_ROW,
-            unit_weight / MAX_UNITS_PER_ROW,
-            np.minimum(1.0, unit_weight - unit_index),
-        )
-        del unit_weight
-        copy_number = (offsets[unit_row] + unit_index + 1).astype(np.uint64)
-        del unit_index
-        keys = _mix(identity[unit_row] ^ _mix(copy_number))
-        del copy_number
-        unit_labels = labels[unit_row]
-    del identity, offsets
-
-    val_weight_rows = np.zeros(rows.size)
-    for c in np.unique(unit_labels):
-        units = np.flatnonzero(unit_labels == c)
-        units = units[np.argsort(keys[units], kind="stable")]
-        mass = unit_mass[units]
-        target = fraction * mass.sum()
-        before = np.cumsum(mass) - mass
-        take = (before < target) & (before + mass < mass.sum())  # class keeps some weight
-        held_out = units[take] if unit_row is None else unit_row[units[take]]
-        np.add.at(val_weight_rows, held_out, mass[take])
-        del units, mass, before, take, held_out
-
+    unit_row, unit_mass, unit_labels, keys = _weight_units(X, rows, weights, labels, seed)
+    val_weight_rows = _held_out_mass(unit_row, unit_mass, unit_labels, keys, fraction, rows.size)
     if not val_weight_rows.any() or np.allclose(val_weight_rows, weights):
         raise ValueError(
             f"early_stopping=True with validation_fraction={fraction} cannot hold out a "
