@@ -30,6 +30,7 @@ Prediction maps the in-memory methods over the blocks (``map_blocks``): the
 result is a lazy Dask array, computed on the workers.
 """
 
+import copy
 import math
 import time
 import warnings
@@ -775,6 +776,7 @@ def predict_blockwise(est, X, method, lengths=False):
     ((25, 25, 25, 25), (2,))
     """
     X, dtype, names_checked = _prediction_input(est, X, lengths)
+    est = copy.deepcopy(est)  # the model as it is now, should it be refitted before compute
     n_classes = len(est.classes_)
     if method != "predict":
         return X.map_blocks(

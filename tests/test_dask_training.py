@@ -140,6 +140,11 @@ def test_predictions_are_lazy_and_equal_numpy(client):
         else:
             np.testing.assert_allclose(computed, expected, rtol=1e-12, atol=1e-300)
     assert clf.score(X_dask, da.from_array(y, chunks=500)) == clf.score(X, y)
+    # The lazy result is the model's at the call, even if it is refitted before compute.
+    expected = clf.predict_proba(X)
+    with pytest.warns(ConvergenceWarning):
+        clf.set_params(max_iter=5, hidden_layer_sizes=(3,)).fit(X, y)
+    np.testing.assert_array_equal(lazy["predict_proba"].compute(), expected)
     weighted = clf.score(X_dask, y, sample_weight=da.from_array(W, chunks=900))
     assert weighted == pytest.approx(clf.score(X, y, sample_weight=W), rel=1e-12)
 
@@ -270,6 +275,38 @@ def test_blocks_of_the_in_memory_chunks_give_the_in_memory_fit_bit_for_bit():
     assert on_dask.loss_curve_ == in_memory.loss_curve_
     for a, b in zip(in_memory.coefs_ + in_memory.intercepts_, on_dask.coefs_ + on_dask.intercepts_):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "case", ["multilabel", "class_weight dict", "float32", "warm start", "numpy y and weights"]
+)
+def test_targets_weights_and_dtypes_as_in_memory(case):
+    params = dict(hidden_layer_sizes=(6,), solver="lbfgs", max_iter=15, tol=0, random_state=0)
+    X_fit, y_fit, fit_kw, rtol = X, y, {}, 1e-8
+    if case == "multilabel":
+        y_fit = np.stack([y == 0, y == 1, X[:, 0] > 0], axis=1).astype(int)
+    elif case == "class_weight dict":
+        params["class_weight"] = {0: 3.0, 2: 0.5}
+    elif case == "float32":
+        X_fit, rtol = X.astype(np.float32), 1e-3
+    elif case == "numpy y and weights":
+        fit_kw = dict(sample_weight=W)
+    in_memory = TinyMLPClassifier(**params).fit(X_fit, y_fit, **fit_kw)
+    on_dask = TinyMLPClassifier(**params)
+    if case == "warm start":  # continues from the weights of a first fit, as in memory
+        in_memory.set_params(warm_start=True, max_iter=5).fit(X_fit, y_fit)
+        on_dask.fit(da.from_array(X_fit, chunks=700), da.from_array(y_fit, chunks=700))
+        on_dask.set_params(warm_start=True, max_iter=5)
+    y_given = y_fit if fit_kw else da.from_array(y_fit, chunks=700)
+    on_dask.fit(da.from_array(X_fit, chunks=700), y_given, **fit_kw)
+    assert _relative_error(in_memory, on_dask) < rtol
+    assert on_dask.coefs_[0].dtype == X_fit.dtype
+    X_dask = da.from_array(X_fit, chunks=700)
+    np.testing.assert_array_equal(on_dask.predict(X_dask).compute(), on_dask.predict(X_fit))
+    proba = on_dask.predict_proba(X_dask)
+    assert proba.dtype == X_fit.dtype and proba.shape == (len(y), len(on_dask.classes_))
+    assert on_dask.score(X_dask, y_fit) == on_dask.score(X_fit, y_fit)
 
 
 def test_unknown_chunk_sizes_explain_compute_chunk_sizes():
