@@ -21,7 +21,8 @@ spills), because with these imports a worker's own memory already exceeds a
 small ``memory_limit`` such as the default 200 MB: every block then lives on
 the worker's disk between uses, the hardest case for time per iteration.
 
-Usage (about 4 minutes on 2 busy cores; writes ``benchmarks/dask_results.md``)::
+Needs the ``dask`` and ``benchmark`` extras. Usage (one to three minutes on 2 busy
+cores; writes ``benchmarks/dask_results.md``)::
 
     nice -n 19 python benchmarks/dask_lbfgs.py
     nice -n 19 python benchmarks/dask_lbfgs.py --rows 400000 --small-rows 100000 --iterations 5
