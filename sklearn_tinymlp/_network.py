@@ -373,6 +373,7 @@ class Objective:
         self.weight_sum = 0.0
         self._rows = 0  # rows the per-chunk arrays have room for
         self._chunk_grad = None
+        self._grad_views = {True: layout.views(self.grad)}  # keyed by "is self.grad"
 
     def __call__(self, X, Y, sample_weight=None, rows=None, weight_sum=None):
         """Mean log-loss plus penalty over ``X[rows]``; its gradient goes to ``self.grad``.
@@ -413,9 +414,7 @@ class Objective:
     def _chunk(self, X, Y, rows, sample_weight, weight_sum, grad):
         """Σ s_i ℓ_i over the chunk ``rows``; its share of the gradient goes to ``grad``."""
         X_chunk, Y_chunk = self._gather(X, Y, rows)
-        n_rows = Y_chunk.shape[0]
-        out = [a[:n_rows] for a in self._out]
-        derivatives = [d[:n_rows] for d in self._derivatives]
+        out, derivatives = self._arrays_for(Y_chunk.shape[0])
         activations = forward(
             X_chunk,
             self.coefs,
@@ -428,9 +427,19 @@ class Objective:
         data_loss, delta = output_error(
             activations[-1], Y_chunk, self.out_activation, sample_weight, weight_sum
         )
-        coef_grads, intercept_grads = self.layout.views(grad)
+        coef_grads, intercept_grads = self._grad_views[grad is self.grad]
         backward(activations, delta, self.coefs, derivatives, coef_grads, intercept_grads)
         return data_loss
+
+    def _arrays_for(self, n_rows):
+        """The per-layer arrays cut to ``n_rows`` rows (kept: batches repeat their size)."""
+        arrays = self._cut.get(n_rows)
+        if arrays is None:
+            arrays = self._cut[n_rows] = (
+                [a[:n_rows] for a in self._out],
+                [d[:n_rows] for d in self._derivatives],
+            )
+        return arrays
 
     def _dropout_masks(self, like):
         """Inverted dropout masks per hidden layer: 1 / (1 − p) with probability 1 − p, else 0."""
@@ -449,6 +458,7 @@ class Objective:
             self._out = [np.empty((n_rows, u), dtype) for u in units[1:]]
             self._derivatives = [np.empty((n_rows, u), dtype) for u in units[1:-1]]
             self._X = self._Y = None
+            self._cut = {}
         if isinstance(rows, slice):
             return X[rows], Y[rows]
         if self._Y is None:
@@ -465,4 +475,5 @@ class Objective:
     def _chunk_gradient(self):
         if self._chunk_grad is None:
             self._chunk_grad = np.empty_like(self.grad)
+            self._grad_views[False] = self.layout.views(self._chunk_grad)
         return self._chunk_grad
