@@ -32,14 +32,12 @@ result is a lazy Dask array, computed on the workers.
 
 import copy
 import math
-import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from math import isfinite
 
 import numpy as np
 from scipy import sparse
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -540,38 +538,8 @@ def _streamed_epoch(est, objective, blocks, batch_size):
 
 
 def _train_epochs(est, theta, n_train, one_epoch, hooks):
-    """Epochs of ``one_epoch()`` under the in-memory stopping rules (``fit_stochastic``'s)."""
-    monitor = _training.ConvergenceMonitor(est)
-    est.n_iter_ = 0
-    first_loss = None
-    try:
-        for _ in range(est.max_iter):
-            start = time.perf_counter()
-            before = theta.copy()
-            if hooks is not None:
-                hooks.begin()
-            loss = one_epoch()
-            _training.check_divergence(est, loss, first_loss, theta, before)
-            first_loss = loss if first_loss is None else first_loss
-            est._optimizer.iteration_ends(est.t_ + n_train)
-            _, stop_requested = _training.record_epoch(
-                est, loss, n_train, None, time.perf_counter() - start
-            )
-            if hooks is not None:
-                stop_requested = hooks.end() or stop_requested
-            if _training.is_done(est, monitor, loss, theta, None, stop_requested, None):
-                break
-        else:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and "
-                "the optimization hasn't converged yet. Increase max_iter, or raise "
-                "learning_rate_init.",
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-    except KeyboardInterrupt:
-        warnings.warn("Training interrupted by user.", stacklevel=4)
-    monitor.save(est, theta, restore_best=False)
+    """Epochs of ``one_epoch()`` under the in-memory stopping rules."""
+    _training.train_epochs(est, theta, n_train, one_epoch, hooks=hooks)
 
 
 # ------------------------------------------------------------------- fit

@@ -226,28 +226,44 @@ def fit_stochastic(
         Returns ``(score, loss)`` of the current model on the validation set;
         given, training stops on the score and restores its best epoch.
     hooks : object, optional
-        scikit-learn's callback hooks: ``hooks.begin()`` before each epoch and
-        ``hooks.end()`` after it, which returns True to stop.
+        scikit-learn's callback hooks (see :func:`train_epochs`).
     """
-    theta = objective.theta
     n_rows = X.shape[0]
     n_train = n_rows if rows is None else rows.size
     batch_size = batch_size_for(est, n_train)
+    visit = {"order": rows}
+
+    def one_epoch():
+        if est.shuffle:
+            visit["order"] = shuffled(visit["order"], n_rows, est._random_state)
+        # One batch of every row has a gradient that does not depend on the
+        # order: visit the rows as stored (slices of X, no gathering).
+        order = rows if batch_size >= n_train else visit["order"]
+        batches = batch_rows(order, n_rows, batch_size)
+        return run_epoch(objective, est._optimizer, X, Y, sample_weight, batches)
+
+    train_epochs(est, objective.theta, n_train, one_epoch, incremental, validation, hooks)
+
+
+def train_epochs(est, theta, n_train, one_epoch, incremental=False, validation=None, hooks=None):
+    """Epochs of ``one_epoch()`` (which returns the epoch's loss) until a stopping rule fires.
+
+    Each epoch is checked for divergence (the parameters ``theta`` put back),
+    recorded, shown to the callbacks and the monitor; Ctrl-C ends training
+    with a warning and keeps the model. ``hooks``, scikit-learn's callback
+    hooks: ``hooks.begin()`` before each epoch and ``hooks.end()`` after it,
+    which returns True to stop.
+    """
     monitor = ConvergenceMonitor(est)
     est.n_iter_ = 0
-    order, first_loss = rows, None
+    first_loss = None
     try:
         for _ in range(1 if incremental else est.max_iter):
             start = time.perf_counter()
             before = theta.copy()
             if hooks is not None:
                 hooks.begin()
-            if est.shuffle:
-                order = shuffled(order, n_rows, est._random_state)
-            # One batch of every row has a gradient that does not depend on the
-            # order: visit the rows as stored (slices of X, no gathering).
-            batches = batch_rows(rows if batch_size >= n_train else order, n_rows, batch_size)
-            loss = run_epoch(objective, est._optimizer, X, Y, sample_weight, batches)
+            loss = one_epoch()
             check_divergence(est, loss, first_loss, theta, before)
             first_loss = loss if first_loss is None else first_loss
             est._optimizer.iteration_ends(est.t_ + n_train)
@@ -266,10 +282,10 @@ def fit_stochastic(
                 "the optimization hasn't converged yet. Increase max_iter, or raise "
                 "learning_rate_init.",
                 ConvergenceWarning,
-                stacklevel=5,
+                stacklevel=6,
             )
     except KeyboardInterrupt:
-        warnings.warn("Training interrupted by user.", stacklevel=5)
+        warnings.warn("Training interrupted by user.", stacklevel=6)
     monitor.save(est, theta, restore_best=validation is not None)
 
 
