@@ -436,7 +436,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
         _arguments.check_fit_arguments(self, *validation)
         continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
         if _dask.is_dask_collection(X):  # trained where the blocks live
-            return _dask.fit(self, X, y, sample_weight, continuing, incremental)
+            return _dask.fit(self, X, y, sample_weight, continuing, incremental, validation)
         X, y = self._validate_X(X, y, fit=True, reset=not continuing)
         Y = _targets.fit_targets(self, y, classes, continuing, incremental)
         sample_weight = self._sample_weight(X, Y, sample_weight, incremental)

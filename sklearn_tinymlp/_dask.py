@@ -41,7 +41,7 @@ from scipy import sparse
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _callbacks, _network, _targets, _training
+from . import _arguments, _callbacks, _network, _targets, _training
 
 
 def is_dask_collection(obj):
@@ -537,15 +537,28 @@ def _streamed_epoch(est, objective, blocks, batch_size):
     return total_loss / total_weight
 
 
-def _train_epochs(est, theta, n_train, one_epoch, hooks):
+def _train_epochs(est, theta, n_train, one_epoch, hooks, validation=None):
     """Epochs of ``one_epoch()`` under the in-memory stopping rules."""
-    _training.train_epochs(est, theta, n_train, one_epoch, hooks=hooks)
+    _training.train_epochs(est, theta, n_train, one_epoch, False, validation, hooks)
+
+
+def _validation_scorer(est, validation, dtype):
+    """The early-stopping scorer of fit's X_val, y_val, sample_weight_val.
+
+    A validation set is small: given as Dask collections, it is computed on the
+    client once per fit and scored there each epoch, as in memory.
+    """
+    X_val, y_val, sw_val = (
+        value.compute() if is_dask_collection(value) else value for value in validation
+    )
+    given = est._validation_set(np.empty((0, 0), dtype), X_val, y_val, sw_val)
+    return _training.validation_scorer(est, *given, _arguments.scorer(est))
 
 
 # ------------------------------------------------------------------- fit
 
 
-def fit(est, X, y, sample_weight, continuing, incremental):
+def fit(est, X, y, sample_weight, continuing, incremental, validation=(None, None, None)):
     """Train ``est`` on Dask X, y (and sample_weight), where the blocks live.
 
     Called by ``TinyMLPClassifier.fit`` for Dask input. X's blocks stay on
@@ -594,11 +607,10 @@ def fit(est, X, y, sample_weight, continuing, incremental):
             "classifier in dask_ml.wrappers.Incremental, which calls partial_fit on each "
             "block."
         )
-    if est.early_stopping:
+    if est.early_stopping and validation[0] is None:
         raise ValueError(
-            "early_stopping=True is not supported with Dask input yet: it needs a "
-            "validation set, and neither holding one out of a Dask array nor a given "
-            "X_val/y_val is implemented for Dask input. Set early_stopping=False."
+            "early_stopping=True with Dask input needs a validation set: pass fit's X_val "
+            "and y_val (rows are not held out of a Dask array), or set early_stopping=False."
         )
     dropout = getattr(est, "dropout", 0.0)
     given = (X, y, sample_weight)  # what scikit-learn's callbacks are shown
@@ -669,7 +681,8 @@ def fit(est, X, y, sample_weight, continuing, incremental):
                 return _training.run_epoch(objective, est._optimizer, None, None, None, [None])
             return _streamed_epoch(est, objective, blocks, batch_size)
 
-        _train_epochs(est, theta, n_train, one_epoch, hooks)
+        score = _validation_scorer(est, validation, dtype) if est.early_stopping else None
+        _train_epochs(est, theta, n_train, one_epoch, hooks, score)
     if hooks is not None:
         hooks.close()
     return est

@@ -309,6 +309,34 @@ def test_targets_weights_and_dtypes_as_in_memory(case):
     assert on_dask.score(X_dask, y_fit) == on_dask.score(X_fit, y_fit)
 
 
+@pytest.mark.parametrize("as_dask", [False, True], ids=["numpy X_val", "dask X_val"])
+def test_early_stopping_on_a_given_validation_set_equals_the_in_memory_fit(as_dask):
+    from sklearn.metrics import log_loss
+
+    X_fit = X / np.abs(X).max(axis=0)
+    X_train, y_train, X_val, y_val = X_fit[:1500], y[:1500], X_fit[1500:], y[1500:]
+    params = dict(
+        hidden_layer_sizes=(8,),
+        early_stopping=True,
+        shuffle=False,
+        batch_size=50,
+        learning_rate_init=0.01,
+        max_iter=60,
+        random_state=0,
+    )
+    given = (da.from_array(X_val, chunks=250), da.from_array(y_val, chunks=250))
+    in_memory = TinyMLPClassifier(**params).fit(X_train, y_train, X_val=X_val, y_val=y_val)
+    on_dask = TinyMLPClassifier(**params).fit(
+        da.from_array(X_train, chunks=500),
+        da.from_array(y_train, chunks=500),
+        **dict(zip(["X_val", "y_val"], given if as_dask else (X_val, y_val))),
+    )
+    assert on_dask.n_iter_ == in_memory.n_iter_
+    np.testing.assert_allclose(on_dask.validation_scores_, in_memory.validation_scores_)
+    restored = -log_loss(y_val, on_dask.predict_proba(X_val))
+    assert on_dask.best_validation_score_ == pytest.approx(restored, rel=1e-10)
+
+
 def test_unknown_chunk_sizes_explain_compute_chunk_sizes():
     X_dask = _dask_X()
     keep = X_dask[:, 0] > 0
@@ -323,7 +351,7 @@ def test_unknown_chunk_sizes_explain_compute_chunk_sizes():
 def test_bad_dask_input_is_refused_clearly():
     sparse = pytest.importorskip("scipy.sparse")
     X_dask, y_dask = _dask_X(), da.from_array(y, chunks=500)
-    with pytest.raises(ValueError, match="early_stopping=False"):
+    with pytest.raises(ValueError, match="needs a validation set: pass fit's X_val and y_val"):
         TinyMLPClassifier(early_stopping=True).fit(X_dask, y_dask)
     with pytest.raises(TypeError, match="sparse .* blocks"):
         TinyMLPClassifier().fit(X_dask.map_blocks(sparse.csr_matrix), y_dask)
