@@ -558,62 +558,14 @@ def _validation_scorer(est, validation, dtype):
 # ------------------------------------------------------------------- fit
 
 
-def fit(est, X, y, sample_weight, continuing, incremental, validation=(None, None, None)):
-    """Train ``est`` on Dask X, y (and sample_weight), where the blocks live.
+def _training_data(est, X, y, sample_weight, continuing):
+    """X, the 0/1 targets Y and the weights persisted, and their blocks side by side.
 
-    Called by ``TinyMLPClassifier.fit`` for Dask input. X's blocks stay on
-    the workers (persisted); the client holds the parameters, per-block sums
-    and, for mini-batch training, about two blocks at a time.
-
-    Parameters
-    ----------
-    est : TinyMLPClassifier
-        The estimator; its fitted attributes are set.
-    X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
-        Training data, chunked along the rows (any column chunks are merged).
-    y : dask.array.Array, dask.dataframe.Series or array-like of shape (n_samples,)
-        Labels (or an indicator matrix for multilabel targets); rechunked to
-        X's row chunks when they differ.
-    sample_weight : dask.array.Array, dask.dataframe.Series, array-like or None
-        Non-negative per-sample weights.
-    continuing : bool
-        Warm start from the current weights.
-    incremental : bool
-        True for ``partial_fit``, which refuses Dask input.
-
-    Returns
-    -------
-    est : TinyMLPClassifier
-        The fitted estimator.
-
-    Examples
-    --------
-    >>> import pytest
-    >>> da = pytest.importorskip("dask.array")
-    >>> from sklearn.datasets import make_classification
-    >>> from sklearn_tinymlp import TinyMLPClassifier
-    >>> X, y = make_classification(200, 4, random_state=0)
-    >>> X_dask, y_dask = da.from_array(X, chunks=50), da.from_array(y, chunks=50)
-    >>> clf = TinyMLPClassifier((4,), solver="lbfgs", random_state=0).fit(X_dask, y_dask)
-    >>> clf.score(X_dask, y_dask) > 0.9
-    True
+    Also finds the classes (one reduction) and returns the network's dtype, the
+    number of outputs, of training rows and the total weight.
     """
     import dask
 
-    if incremental:
-        raise TypeError(
-            "partial_fit takes in-memory batches, not Dask collections. Call fit on the "
-            "Dask array (with solver='sgd' or 'adam' it streams the blocks), or wrap the "
-            "classifier in dask_ml.wrappers.Incremental, which calls partial_fit on each "
-            "block."
-        )
-    if est.early_stopping and validation[0] is None:
-        raise ValueError(
-            "early_stopping=True with Dask input needs a validation set: pass fit's X_val "
-            "and y_val (rows are not held out of a Dask array), or set early_stopping=False."
-        )
-    dropout = getattr(est, "dropout", 0.0)
-    given = (X, y, sample_weight)  # what scikit-learn's callbacks are shown
     X, dtype = _training_X(est, X, reset=not continuing)
     y = _as_dask_array(y, "y", rows_like=X)
     if y.ndim == 2 and y.shape[1] == 1:
@@ -646,30 +598,52 @@ def fit(est, X, y, sample_weight, continuing, incremental, validation=(None, Non
         sample_weight = dask.persist(sample_weight)[0]
     n_train, weight_sum = _summary(X, Y, sample_weight, multilabel)
     est._class_totals_seen = None
+    sw_blocks = [None] * X.numblocks[0] if sample_weight is None else _blocks(sample_weight)
+    blocks = list(zip(_blocks(X), _blocks(Y), sw_blocks))
+    return (X, Y, sample_weight), blocks, dtype, n_outputs, n_train, weight_sum
 
+
+def fit(est, X, y, sample_weight, continuing, incremental, validation=(None, None, None)):
+    """Train ``est`` on Dask X, y (and sample_weight), where the blocks live.
+
+    Called by ``TinyMLPClassifier.fit`` for Dask input. X's blocks stay on
+    the workers (persisted); the client holds the parameters, per-block sums
+    and, for mini-batch training, about two blocks at a time.
+
+    Parameters
+    ----------
+    est : TinyMLPClassifier
+        The estimator; its fitted attributes are set.
+    X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
+        Training data, chunked along the rows (any column chunks are merged).
+    y : dask.array.Array, dask.dataframe.Series or array-like of shape (n_samples,)
+        Labels (or an indicator matrix for multilabel targets); rechunked to
+        X's row chunks when they differ.
+    sample_weight : dask.array.Array, dask.dataframe.Series, array-like or None
+        Non-negative per-sample weights.
+    continuing : bool
+        Warm start from the current weights.
+    incremental : bool
+        True for ``partial_fit``, which refuses Dask input.
+    validation : tuple, default=(None, None, None)
+        fit's X_val, y_val, sample_weight_val, for early stopping.
+
+    Returns
+    -------
+    est : TinyMLPClassifier
+        The fitted estimator (``tests/test_dask_training.py`` shows it at work).
+    """
+    _check_fit(est, incremental, validation)
+    given = (X, y, sample_weight)  # what scikit-learn's callbacks are shown
+    # The persisted X, Y and weights stay referenced here: released, their blocks would go.
+    persisted, blocks, dtype, n_outputs, n_train, weight_sum = _training_data(
+        est, X, y, sample_weight, continuing
+    )
+    X = persisted[0]
     est._random_state = check_random_state(est.random_state)  # anew each call
     _training.set_network(est, X.shape[1], n_outputs, dtype, initialize=not continuing)
     theta = _training.flat_parameters(est, dtype)
-    sw_blocks = [None] * X.numblocks[0] if sample_weight is None else _blocks(sample_weight)
-    blocks = list(zip(_blocks(X), _blocks(Y), sw_blocks))
-    network = (est._layer_units, est.activation, est.out_activation_)
-    # L-BFGS and full-batch gradient descent sum the blocks on the workers; mini-batches
-    # stream the blocks through the client.
-    batch_size = None if est.solver == "lbfgs" else _training.batch_size_for(est, n_train)
-    full_batch = batch_size is None or batch_size >= n_train
-    if dropout and full_batch:
-        raise ValueError(
-            f"dropout={dropout} needs mini-batches on Dask input: L-BFGS and full-batch "
-            "gradient descent sum each block's gradient on the workers with the same "
-            "objective at every evaluation. Use solver='sgd' or 'adam' with batch_size "
-            "below the number of samples, or dropout=0."
-        )
-    if full_batch:
-        holders = block_holders(X)
-        objective = BlockSums(theta, blocks, *network, est.alpha, weight_sum, holders)
-    else:
-        extra = {"dropout": dropout, "random_state": est._random_state} if dropout else {}
-        objective = _network.Objective(theta, *network, est.alpha, **extra)
+    objective, batch_size = _objective(est, theta, X, blocks, n_train, weight_sum)
     hooks = _callbacks.epoch_hooks(est, *given, False)
     if est.solver == "lbfgs":
         _training.fit_full_batch_lbfgs(est, objective, None, None, None, None, hooks)
@@ -677,7 +651,7 @@ def fit(est, X, y, sample_weight, continuing, incremental, validation=(None, Non
         est._optimizer = _training.make_optimizer(est, theta)
 
         def one_epoch():
-            if full_batch:
+            if batch_size is None:  # full batch: the blocks are summed on the workers
                 return _training.run_epoch(objective, est._optimizer, None, None, None, [None])
             return _streamed_epoch(est, objective, blocks, batch_size)
 
@@ -686,6 +660,46 @@ def fit(est, X, y, sample_weight, continuing, incremental, validation=(None, Non
     if hooks is not None:
         hooks.close()
     return est
+
+
+def _check_fit(est, incremental, validation):
+    """Refuse partial_fit and early stopping without a validation set on Dask input."""
+    if incremental:
+        raise TypeError(
+            "partial_fit takes in-memory batches, not Dask collections. Call fit on the "
+            "Dask array (with solver='sgd' or 'adam' it streams the blocks), or wrap the "
+            "classifier in dask_ml.wrappers.Incremental, which calls partial_fit on each "
+            "block."
+        )
+    if est.early_stopping and validation[0] is None:
+        raise ValueError(
+            "early_stopping=True with Dask input needs a validation set: pass fit's X_val "
+            "and y_val (rows are not held out of a Dask array), or set early_stopping=False."
+        )
+
+
+def _objective(est, theta, X, blocks, n_train, weight_sum):
+    """The objective, and the mini-batch size (None for a full batch).
+
+    L-BFGS and full-batch gradient descent sum the blocks on the workers
+    (:class:`BlockSums`); mini-batches stream the blocks through the client's
+    ``_network.Objective``.
+    """
+    network = (est._layer_units, est.activation, est.out_activation_)
+    dropout = getattr(est, "dropout", 0.0)
+    batch_size = None if est.solver == "lbfgs" else _training.batch_size_for(est, n_train)
+    if batch_size is not None and batch_size < n_train:
+        extra = {"dropout": dropout, "random_state": est._random_state} if dropout else {}
+        return _network.Objective(theta, *network, est.alpha, **extra), batch_size
+    if dropout:
+        raise ValueError(
+            f"dropout={dropout} needs mini-batches on Dask input: L-BFGS and full-batch "
+            "gradient descent sum each block's gradient on the workers with the same "
+            "objective at every evaluation. Use solver='sgd' or 'adam' with batch_size "
+            "below the number of samples, or dropout=0."
+        )
+    holders = block_holders(X)
+    return BlockSums(theta, blocks, *network, est.alpha, weight_sum, holders), None
 
 
 # ------------------------------------------------------------- prediction
@@ -759,35 +773,13 @@ def predict_blockwise(est, X, method, lengths=False):
     X, dtype, names_checked = _prediction_input(est, X, lengths)
     est = copy.deepcopy(est)  # the model as it is now, should it be refitted before compute
     n_classes = len(est.classes_)
-    if method != "predict":
-        return X.map_blocks(
-            _predict_block,
-            est,
-            method,
-            names_checked,
-            dtype=dtype,
-            chunks=(X.chunks[0], (n_classes,)),
-            meta=np.empty((0, n_classes), dtype=dtype),
-        )
-    if est._label_binarizer.y_type_ == "multilabel-indicator":
-        return X.map_blocks(
-            _predict_block,
-            est,
-            method,
-            names_checked,
-            dtype=int,
-            chunks=(X.chunks[0], (n_classes,)),
-            meta=np.empty((0, n_classes), dtype=int),
-        )
-    return X.map_blocks(
-        _predict_block,
-        est,
-        method,
-        names_checked,
-        dtype=est.classes_.dtype,
-        drop_axis=1,
-        meta=np.empty((0,), dtype=est.classes_.dtype),
-    )
+    if method == "predict" and est._label_binarizer.y_type_ != "multilabel-indicator":
+        out = dict(dtype=est.classes_.dtype, drop_axis=1)  # one label per row
+        out["meta"] = np.empty((0,), dtype=out["dtype"])
+    else:  # a column per class: probabilities, or a multilabel indicator matrix
+        out = dict(dtype=dtype if method != "predict" else int, chunks=(X.chunks[0], (n_classes,)))
+        out["meta"] = np.empty((0, n_classes), dtype=out["dtype"])
+    return X.map_blocks(_predict_block, est, method, names_checked, **out)
 
 
 def score(est, X, y, sample_weight=None):
