@@ -408,7 +408,7 @@ class BlockSums:
     ):
         self.theta = theta
         self.grad = np.empty_like(theta)
-        self.n_coefs = _network.Layout(layer_units).n_coefs
+        self.layout = _network.Layout(layer_units)
         self.blocks = blocks
         self.network = (list(layer_units), activation, out_activation)
         self.alpha = alpha
@@ -440,10 +440,9 @@ class BlockSums:
                 self.grad += grad_b
             else:
                 self.grad[...] = grad_b
-        # The penalty (α / 2S) Σ ‖W‖² adds (α / S) W to each weight's gradient.
-        weights = self.theta[: self.n_coefs]
-        self.grad[: self.n_coefs] += (self.alpha / weight_sum) * weights
-        return (data_loss + 0.5 * self.alpha * float(weights @ weights)) / weight_sum
+        return _network.penalized_loss(
+            data_loss, weight_sum, self.theta, self.grad, self.layout, self.alpha
+        )
 
 
 def block_holders(X):

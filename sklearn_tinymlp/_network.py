@@ -312,6 +312,27 @@ def backward(activations, delta, coefs, derivatives, coef_grads, intercept_grads
     return coef_grads, intercept_grads
 
 
+def penalized_loss(data_loss, weight_sum, theta, grad, layout, alpha):
+    """L = (Σ s_i ℓ_i + (α / 2) Σ_l ‖W_l‖²) / S; adds the penalty's (α / S) W_l to ``grad``.
+
+    ``theta`` and ``grad`` are flat vectors in ``layout``'s order (weights
+    first: biases are not penalised); ``grad`` already holds the data part.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> layout = Layout([1, 1])  # one weight, one bias
+    >>> grad = np.zeros(2)
+    >>> penalized_loss(3.0, 2.0, np.array([2.0, 5.0]), grad, layout, alpha=1.0), grad
+    (2.5, array([1., 0.]))
+    """
+    if not alpha:
+        return data_loss / weight_sum
+    weights = theta[: layout.n_coefs]
+    grad[: layout.n_coefs] += (alpha / weight_sum) * weights
+    return (data_loss + 0.5 * alpha * float(weights @ weights)) / weight_sum
+
+
 class Objective:
     """The training loss of a batch and its gradient, for flat parameters.
 
@@ -404,12 +425,7 @@ class Objective:
             if start:
                 self.grad += grad  # the loss is a sum over rows: so are the gradients
         self.data_loss = data_loss
-        if not self.alpha:
-            return data_loss / weight_sum
-        # The penalty (α / 2S) Σ ‖W‖² adds (α / S) W to each weight's gradient.
-        weights = self.theta[: self.layout.n_coefs]
-        self.grad[: self.layout.n_coefs] += (self.alpha / weight_sum) * weights
-        return (data_loss + 0.5 * self.alpha * float(weights @ weights)) / weight_sum
+        return penalized_loss(data_loss, weight_sum, self.theta, self.grad, self.layout, self.alpha)
 
     def _chunk(self, X, Y, rows, sample_weight, weight_sum, grad):
         """Σ s_i ℓ_i over the chunk ``rows``; its share of the gradient goes to ``grad``."""
