@@ -257,8 +257,6 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
         self.dropout = dropout
         self.scoring = scoring
 
-    # ------------------------------------------------------------------ API
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to data X and targets y.
@@ -475,7 +473,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
         return _targets.combined_weights(self, X, Y, sample_weight, incremental)
 
     def _validation_set(self, X, X_val, y_val, sample_weight_val):
-        """The given validation set, checked against the training data: (X, Y, y, weights)."""
+        """The given validation set, checked and weighted (class_weight too) as training data."""
         try:
             X_val = self._validate_X(X_val).astype(X.dtype, copy=False)
         except ValueError as error:
@@ -485,6 +483,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
             sample_weight_val = _check_sample_weight(
                 sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
             )
+        sample_weight_val, _ = _targets.class_weighted(self, Y_val, sample_weight_val, X.dtype)
         return X_val, Y_val, y_val, sample_weight_val
 
     def __getstate__(self):

@@ -324,6 +324,34 @@ def encode_targets(y, binarizer):
     return Y
 
 
+def class_weighted(est, Y, sample_weight, dtype, running_totals=None):
+    """sample_weight × the estimator's class_weight, and the class totals 'balanced' used.
+
+    'balanced' weighs the classes of the rows given (plus ``running_totals``,
+    those of earlier ``partial_fit`` calls). Overflow is left to the caller.
+    """
+    class_weight = est.class_weight
+    multilabel = est._label_binarizer.y_type_ == "multilabel-indicator"
+    totals = running_totals
+    if class_weight is None:
+        return sample_weight, totals
+    if class_weight == "balanced":
+        totals = class_totals(Y, sample_weight, multilabel)
+        if running_totals is not None:
+            totals = running_totals + totals
+        with np.errstate(over="ignore"):
+            per_sample = balanced_weight_per_sample(Y, totals, multilabel, dtype)
+    elif multilabel:
+        raise ValueError(
+            "class_weight for multilabel targets must be 'balanced' (each label "
+            "balanced on its own) or None; for other weightings pass sample_weight."
+        )
+    else:
+        per_sample = dict_weight_per_sample(class_weight, est.classes_, Y, dtype)
+    with np.errstate(over="ignore"):
+        return (per_sample if sample_weight is None else sample_weight * per_sample), totals
+
+
 def combined_weights(est, X, Y, sample_weight, incremental):
     """sample_weight × the estimator's class_weight per sample (None means all ones).
 
@@ -331,7 +359,7 @@ def combined_weights(est, X, Y, sample_weight, incremental):
     totals to those of the earlier calls (kept in ``est._class_totals_seen``),
     so that one call on all the data weighs as ``fit`` does.
     """
-    class_weight, classes = est.class_weight, est.classes_
+    class_weight = est.class_weight
     multilabel = est._label_binarizer.y_type_ == "multilabel-indicator"
     running_totals = getattr(est, "_class_totals_seen", None) if incremental else None
     if sample_weight is not None:
@@ -340,23 +368,7 @@ def combined_weights(est, X, Y, sample_weight, incremental):
                 "sample_weight is zero for every sample, so there is nothing to learn "
                 "from; give at least one sample a positive weight."
             )
-    totals = running_totals
-    if class_weight is not None:
-        if class_weight == "balanced":
-            totals = class_totals(Y, sample_weight, multilabel)
-            if running_totals is not None:
-                totals = running_totals + totals
-            with np.errstate(over="ignore"):  # reported below
-                per_sample = balanced_weight_per_sample(Y, totals, multilabel, X.dtype)
-        elif multilabel:
-            raise ValueError(
-                "class_weight for multilabel targets must be 'balanced' (each label "
-                "balanced on its own) or None; for other weightings pass sample_weight."
-            )
-        else:
-            per_sample = dict_weight_per_sample(class_weight, classes, Y, X.dtype)
-        with np.errstate(over="ignore"):  # reported just below
-            sample_weight = per_sample if sample_weight is None else sample_weight * per_sample
+    sample_weight, totals = class_weighted(est, Y, sample_weight, X.dtype, running_totals)
     if sample_weight is not None and not np.isfinite(sample_weight).all():
         raise ValueError(
             f"sample_weight × class_weight overflows {X.dtype} for some samples "

@@ -36,6 +36,23 @@ def test_a_given_validation_set_is_what_early_stopping_scores(weighted):
     assert clf.t_ == clf.n_iter_ * len(y_train)  # every training row was trained on
 
 
+@pytest.mark.parametrize("class_weight", [{0: 1.0, 1: 4.0}, "balanced"])
+def test_a_given_validation_set_is_weighed_by_class_weight_as_the_training_data(class_weight):
+    """As HistGradientBoostingClassifier does: sample_weight_val × class_weight."""
+    clf = stopper(class_weight=class_weight)
+    clf.fit(X_train_s, y_train, X_val=X_val_s, y_val=y_val, sample_weight_val=SW_VAL)
+    if class_weight == "balanced":  # balanced on the validation set's own weights
+        totals = np.bincount(y_val, weights=SW_VAL)
+        per_class = totals.sum() / (2 * totals)
+    else:
+        per_class = np.array([class_weight[0], class_weight[1]])
+    weights = SW_VAL * per_class[y_val]
+    restored = -log_loss(y_val, clf.predict_proba(X_val_s), sample_weight=weights)
+    assert clf.best_validation_score_ == pytest.approx(restored, rel=1e-10)
+    unweighted = -log_loss(y_val, clf.predict_proba(X_val_s), sample_weight=SW_VAL)
+    assert clf.best_validation_score_ != pytest.approx(unweighted, rel=1e-6)
+
+
 def test_the_validation_set_replaces_the_split():
     held_out = stopper().fit(X_train_s, y_train)
     given = stopper().fit(X_train_s, y_train, X_val=X_val_s, y_val=y_val)
