@@ -202,9 +202,6 @@ def softmax(z):
     return z
 
 
-OUT_ACTIVATIONS = {"logistic": logistic, "softmax": softmax}
-
-
 def binary_log_loss_per_sample(z, y):
     """−[y log σ(z) + (1 − y) log σ(−z)], summed over output units; z becomes ŷ = σ(z).
 
