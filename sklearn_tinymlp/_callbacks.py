@@ -7,8 +7,8 @@ predicts with the weights of that moment. A callback whose ``on_fit_task_end``
 returns True stops training after that epoch.
 
 On scikit-learn < 1.9, :data:`CallbackSupportMixin` is a stand-in without
-``set_callbacks`` and :func:`epoch_hooks` returns None: the estimator's own
-``callbacks`` parameter works on every version.
+``set_callbacks`` and the estimator builds no hooks: its own ``callbacks``
+parameter works on every version.
 """
 
 try:
@@ -19,32 +19,19 @@ except ImportError:  # scikit-learn < 1.9
         pass
 
 
-def epoch_hooks(est, X, y, sample_weight, incremental):
-    """The fit's root task, already begun; None without callbacks (or ``sklearn.callback``).
+class EpochHooks:
+    """Begins the fit's root task; ``begin``/``end`` each epoch's subtask; ``close`` the root.
 
-    Its subtasks are the epochs ('epoch'; one for ``partial_fit``), or the
-    iterations of 'lbfgs' ('iteration').
-    Without callbacks, set on the estimator or propagated to it by a
-    meta-estimator, no task tree is built (it would grow by one node an epoch).
+    ``root`` is the estimator's callback context (``_init_callback_context``),
+    made by the estimator. Its subtasks are the epochs ('epoch'; one for
+    ``partial_fit``), or the iterations of 'lbfgs' ('iteration').
     """
-    if not hasattr(est, "_init_callback_context") or not (
-        hasattr(est, "_skl_callbacks") or hasattr(est, "_parent_callback_ctx")
-    ):
-        return None
-    task_name = "iteration" if est.solver == "lbfgs" else "epoch"
-    max_subtasks = 1 if incremental else est.max_iter
-    return _EpochHooks(est, X, y, sample_weight, max_subtasks, task_name)
 
-
-class _EpochHooks:
-    """Begins the root task; ``begin``/``end`` each epoch's subtask; ``close`` the root."""
-
-    def __init__(self, est, X, y, sample_weight, max_subtasks, task_name):
-        self.est, self.task_name = est, task_name
+    def __init__(self, root, est, X, y, sample_weight, task_name):
+        self.est, self.task_name, self.root = est, task_name, root
         self.data = dict(X=X, y=y, metadata=None)
         if sample_weight is not None:
             self.data["metadata"] = {"sample_weight": sample_weight}
-        self.root = est._init_callback_context(max_subtasks=max_subtasks)
         self.root.call_on_fit_task_begin(estimator=est, **self.data)
         self.task = None
 

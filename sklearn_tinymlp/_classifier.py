@@ -1,24 +1,21 @@
-"""TinyMLPClassifier: parameters, input validation and the scikit-learn protocol.
+"""TinyMLPClassifier: labels, class weights, the classification output head.
 
-The mathematics is in ``_network``, training in ``_training``, targets and weights in
-``_targets``. Only this module touches ``sklearn.base`` and scikit-learn's private pieces.
+What both estimators share (parameters, the fit orchestration, the protocol)
+is in ``_base``; the mathematics in ``_network``, training in ``_training``,
+targets and weights in ``_targets``.
 """
 
 from functools import partial
-from numbers import Integral, Real
 
 import numpy as np
-from scipy import sparse
 from scipy.special import expit, log_expit, log_softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.utils import check_random_state
+from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._available_if import _AvailableIfDescriptor
-from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils._param_validation import StrOptions
 
-from . import _arguments, _callbacks, _dask, _network, _targets, _training
-from ._activations import ACTIVATIONS, softmax
-from ._persistence import loaded_state, saved_state
+from . import _arguments, _dask, _targets
+from ._activations import softmax
+from ._base import BaseTinyMLP, _InMemory
 
 
 class _AvailableIfWithReason(_AvailableIfDescriptor):
@@ -28,7 +25,7 @@ class _AvailableIfWithReason(_AvailableIfDescriptor):
         self.check(obj)
 
 
-class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
     """Multi-layer perceptron classifier trained by hand-derived backpropagation.
 
     A network of fully connected layers of ``activation`` units, a sigmoid
@@ -169,33 +166,8 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
     """
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        **BaseTinyMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "callbacks": [list, None],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "scoring": [StrOptions({"loss"}), str, callable, None],
     }
 
     def __init__(
@@ -324,7 +296,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
             Probabilities of ``classes_`` (multilabel: of each label).
         """
         if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
-            return _dask.predict_blockwise(self, X, "predict_proba")
+            return self._dask_predict(X, "predict_proba", len(self.classes_))
         logits = self._logits(X)
         if self.out_activation_ == "softmax":
             return softmax(logits)
@@ -347,7 +319,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
             Log-probabilities; finite even where a probability underflows.
         """
         if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
-            return _dask.predict_blockwise(self, X, "predict_log_proba")
+            return self._dask_predict(X, "predict_log_proba", len(self.classes_))
         logits = self._logits(X)
         if self.out_activation_ == "softmax":
             return log_softmax(logits, axis=1)
@@ -369,7 +341,7 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
             Predicted labels (multilabel: an indicator matrix).
         """
         if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
-            return _dask.predict_blockwise(self, X, "predict")
+            return self._dask_predict(X, "predict", *self._label_columns())
         logits = self._logits(X)
         if self.out_activation_ == "softmax":
             return self.classes_[np.argmax(logits, axis=1)]
@@ -396,104 +368,85 @@ class TinyMLPClassifier(_callbacks.CallbackSupportMixin, ClassifierMixin, BaseEs
             Mean accuracy of ``self.predict(X)`` against y.
         """
         if _dask.is_dask_collection(X):
-            return _dask.score(self, X, y, sample_weight)
+            predicted = self._dask_predict(X, "predict", *self._label_columns(), lengths=True)
+            return _dask.accuracy(predicted, y, sample_weight)
         return super().score(X, y, sample_weight)
 
     # ------------------------------------------------------------ internals
 
-    def _validate_X(self, X, y=None, *, fit=False, reset=False):
-        """X as float64 or float32 (CSR if sparse); for ``fit``, ``(X, y)``."""
-        kwargs = dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=reset)
-        # scikit-learn's finiteness check sums X and warns on inf + (−inf) before
-        # raising its clear "contains infinity" error; the error is enough.
-        with np.errstate(invalid="ignore"):
-            if fit:
-                X, y = validate_data(self, X, y, multi_output=True, **kwargs)
-            else:
-                X = validate_data(self, X, **kwargs)
-        X = X.tocsr() if sparse.issparse(X) else X
-        return (X, y) if fit else X
+    def _fit_targets(self, y, classes, continuing, incremental):
+        """Check the labels, set (or check) the classes; return y and the 0/1 targets Y."""
+        binarizer = getattr(self, "_label_binarizer", None) if continuing else None
+        warm_start = binarizer is not None and not incremental
+        y = _targets.check_labels(y)
+        binarizer, Y = _targets.fit_targets(y, classes, binarizer, incremental, warm_start)
+        self._label_binarizer, self.classes_ = binarizer, binarizer.classes_
+        return y, Y
 
-    def _logits(self, X):
-        """The output layer's z_L for X, by the one forward pass."""
-        check_is_fitted(self)
-        X = self._validate_X(X)
-        with np.errstate(over="ignore", invalid="ignore"):
-            logits = _network.forward(X, self.coefs_, self.intercepts_, self.activation)[-1]
-        if not np.isfinite(logits).all():
-            overflowed = ~np.isfinite(logits).all(axis=1)
-            raise ValueError(
-                f"The network's output overflowed to inf or NaN for {overflowed.sum()} "
-                f"row(s) of X (the first is row {np.flatnonzero(overflowed)[0]}): their "
-                f"values are too large for {X.dtype} arithmetic. Scale the features "
-                "(for example with sklearn.preprocessing.StandardScaler in a Pipeline)."
-            )
-        return logits
+    def _label_columns(self):
+        """What ``predict`` returns per row: a label, or (multilabel) a 0/1 row."""
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return len(self.classes_), np.dtype(int)
+        return None, self.classes_.dtype
 
-    def _fit(self, X, y, sample_weight, classes, incremental, validation=(None, None, None)):
-        _arguments.check_fit_arguments(self, *validation)
-        continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
-        if _dask.is_dask_collection(X):  # trained where the blocks live
-            return _dask.fit(self, X, y, sample_weight, continuing, incremental, validation)
-        X, y = self._validate_X(X, y, fit=True, reset=not continuing)
-        Y = _targets.fit_targets(self, y, classes, continuing, incremental)
-        sample_weight = self._sample_weight(X, Y, sample_weight, incremental)
-        given = None if validation[0] is None else self._validation_set(X, *validation)
-        self._random_state = check_random_state(self.random_state)  # anew each call
-        _training.set_network(self, X.shape[1], Y.shape[1], X.dtype, initialize=not continuing)
-        objective = _training.objective(self, X.dtype)
-        rows = None if sample_weight is None else np.flatnonzero(sample_weight)
-        rows = None if rows is not None and rows.size == X.shape[0] else rows
-        hooks = _callbacks.epoch_hooks(self, X, y, sample_weight, incremental)
-        if self.solver == "lbfgs":
-            _training.fit_full_batch_lbfgs(self, objective, X, Y, sample_weight, rows, hooks)
-        else:
-            if not incremental or self._optimizer is None:
-                self._optimizer = _training.make_optimizer(self, objective.theta)
-            score = None
-            if self.early_stopping:
-                scorer = _arguments.scorer(self)
-                rows, sample_weight, score = _training.validation(
-                    self, X, Y, _targets.check_labels(y), sample_weight, rows, given, scorer
-                )
-            _training.fit_stochastic(
-                self, objective, X, Y, sample_weight, rows, incremental, score, hooks
-            )
-        if hooks is not None:
-            hooks.close()
-        return self
+    def _encode(self, y):
+        return _targets.encode_targets(y, self._label_binarizer)
 
-    def _sample_weight(self, X, Y, sample_weight, incremental):
-        """sample_weight × class_weight (None: all ones), checked."""
-        if sample_weight is not None:
-            with np.errstate(over="ignore"):  # a weight too large for X's dtype is refused next
-                sample_weight = _check_sample_weight(
-                    sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-                )
-        return _targets.combined_weights(self, X, Y, sample_weight, incremental)
+    def _output_activation(self):
+        return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
-    def _validation_set(self, X, X_val, y_val, sample_weight_val):
-        """The given validation set, checked and weighted (class_weight too) as training data."""
+    def _stratify_validation(self):
+        return self._label_binarizer.y_type_ != "multilabel-indicator"
+
+    def _class_weighted(self, Y, sample_weight, dtype, rows=_InMemory, seen=None):
+        """sample_weight × class_weight, and the class totals that 'balanced' used.
+
+        ``rows`` applies a function to the rows (``per_row``) or sums it over
+        them (``summed``): in memory, or per block of a Dask array. 'balanced'
+        weighs the classes of these rows, plus ``seen`` (earlier totals).
+        """
+        if self.class_weight is None:
+            return sample_weight, None
+        multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
+        totals = None
+        if self.class_weight == "balanced":
+            totals = rows.summed(_targets.class_totals, Y, sample_weight, multilabel)
+            totals = totals if seen is None else seen + totals
+        args = (self.class_weight, self.classes_, totals, multilabel, dtype)
+        per_sample = rows.per_row(_targets.class_weight_per_sample, Y, *args, dtype=dtype)
+        with np.errstate(over="ignore"):  # overflow is refused by the weight checks
+            return (per_sample if sample_weight is None else sample_weight * per_sample), totals
+
+    def _weights(self, Y, sample_weight, dtype, incremental, rows, state):
+        """sample_weight × class_weight, checked; with the training rows' count and weight.
+
+        For ``partial_fit``, 'balanced' adds this call's class totals to those
+        of the earlier calls, so that one call on all the data weighs as ``fit``.
+        """
+        seen = state.class_totals_seen if incremental else None
+        sample_weight, totals = self._class_weighted(Y, sample_weight, dtype, rows, seen)
+        state.class_totals_seen = totals if incremental else None
+        multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
+        summary = rows.summed(_targets.weight_summary, Y, sample_weight, multilabel)
+        check_classes = sample_weight is not None and not incremental
+        _targets.check_weights(summary, self.class_weight, dtype, check_classes)
+        return sample_weight, int(summary[1]), float(summary[2])
+
+    def _validation_set(self, dtype, X_val, y_val, sample_weight_val):
+        """The given validation set, checked and weighted (class_weight too) as training data.
+
+        'balanced' weighs the validation set by its own class totals.
+        """
         try:
-            X_val = self._validate_X(X_val).astype(X.dtype, copy=False)
+            X_val = self._validate_X(X_val).astype(dtype, copy=False)
         except ValueError as error:
             raise ValueError(f"X_val: {error}") from error
         y_val, Y_val = _targets.validation_targets(y_val, X_val, self._label_binarizer)
-        if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(
-                sample_weight_val, X_val, dtype=X.dtype, ensure_non_negative=True
-            )
-        sample_weight_val, _ = _targets.class_weighted(self, Y_val, sample_weight_val, X.dtype)
+        sample_weight_val = self._checked_weights(X_val, sample_weight_val)
+        sample_weight_val, _ = self._class_weighted(Y_val, sample_weight_val, dtype)
         return X_val, Y_val, y_val, sample_weight_val
-
-    def __getstate__(self):
-        return saved_state(super().__getstate__())
-
-    def __setstate__(self, state):
-        super().__setstate__(loaded_state(state))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags

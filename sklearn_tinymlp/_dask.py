@@ -30,7 +30,6 @@ Prediction maps the in-memory methods over the blocks (``map_blocks``): the
 result is a lazy Dask array, computed on the workers.
 """
 
-import copy
 import math
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -38,10 +37,8 @@ from math import isfinite
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _arguments, _callbacks, _network, _targets, _training
+from . import _network, _training
 
 
 def is_dask_collection(obj):
@@ -120,35 +117,24 @@ def _as_dask_array(data, name, rows_like=None):
     return data
 
 
-def _checked_columns(est, X, reset):
-    """scikit-learn's checks of X's columns, run on a zero-row stand-in; returns its dtype.
-
-    Sets (``reset``) or checks ``n_features_in_`` and ``feature_names_in_`` as
-    ``validate_data`` does for in-memory X, without touching the blocks.
-    """
+def _meta(X):
+    """A zero-row stand-in of X with its columns and dtypes, for scikit-learn's checks."""
     if hasattr(X, "to_dask_array"):
-        meta = X._meta  # an empty pandas DataFrame with X's columns and dtypes
-    elif sparse.issparse(getattr(X, "_meta", None)):
-        meta = sparse.csr_matrix((0,) + X.shape[1:], dtype=X.dtype)
-    else:
-        meta = np.empty((0,) + X.shape[1:], dtype=X.dtype)
-    checked = validate_data(
-        est,
-        meta,
-        reset=reset,
-        accept_sparse="csr",
-        dtype=(np.float64, np.float32),
-        ensure_min_samples=0,
-    )
-    return checked.dtype
+        return X._meta  # an empty pandas DataFrame with X's columns and dtypes
+    if sparse.issparse(getattr(X, "_meta", None)):
+        return sparse.csr_matrix((0,) + X.shape[1:], dtype=X.dtype)
+    return np.empty((0,) + X.shape[1:], dtype=X.dtype)
 
 
-def _training_X(est, X, reset):
-    """X as a Dask array of dense float blocks, all columns in one chunk; its dtype."""
+def row_blocks(X, lengths=True, dense=True):
+    """X as a Dask array of whole rows per block, and a zero-row stand-in for the checks.
+
+    Training needs ``dense`` NumPy blocks and known row chunks (``lengths``).
+    """
     if not hasattr(X, "to_dask_array") and not hasattr(X, "chunks"):
         raise TypeError(f"X must be a Dask array or DataFrame, got {type(X).__name__}.")
     meta = getattr(X, "_meta", None)
-    if hasattr(X, "chunks") and not isinstance(meta, np.ndarray):
+    if dense and hasattr(X, "chunks") and not isinstance(meta, np.ndarray):
         kind = "sparse (scipy.sparse)" if sparse.issparse(meta) else type(meta).__name__
         raise TypeError(
             f"X is a Dask array of {kind} blocks; training on Dask input needs dense NumPy "
@@ -156,135 +142,104 @@ def _training_X(est, X, reset):
             "X.map_blocks(lambda b: b.toarray(), dtype=X.dtype); otherwise fit an "
             "in-memory scipy.sparse matrix."
         )
-    dtype = _checked_columns(est, X, reset)
-    X = _as_dask_array(X, "X")
+    stand_in = _meta(X)
+    if hasattr(X, "to_dask_array"):
+        X = X.to_dask_array(lengths=True if lengths else None)
+    elif lengths or not any(math.isnan(c) for c in X.chunks[0]):
+        X = _as_dask_array(X, "X")
     if X.numblocks[1] > 1:
         X = X.rechunk({1: -1})  # each block holds whole rows
-    return X.astype(dtype), dtype
+    return X, stand_in
+
+
+def persisted(X, y, sample_weight, dtype):
+    """X, y (1-D for one column) and the weights persisted in X's row chunks."""
+    import dask
+
+    y = _as_dask_array(y, "y", rows_like=X)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    elif y.ndim == 2 and y.numblocks[1] > 1:
+        y = y.rechunk({1: -1})
+    if sample_weight is not None:
+        sample_weight = _as_dask_array(sample_weight, "sample_weight", rows_like=X)
+        if sample_weight.ndim != 1:
+            raise ValueError(
+                f"sample_weight must be 1-dimensional, got shape {sample_weight.shape}."
+            )
+        sample_weight = sample_weight.astype(dtype)
+    return dask.persist(X, y, sample_weight)  # the blocks stay on the workers
 
 
 def _blocks(array):
-    """The array's row blocks as a list of Delayed objects, in row order."""
-    return list(array.to_delayed().ravel())
+    """The array's row blocks as a list of Delayed objects, in row order (None: Nones)."""
+    return None if array is None else list(array.to_delayed().ravel())
 
 
-# -------------------------------------------------------- targets, weights
+def summed(func, *args):
+    """Σ over row blocks of ``func(*args)``, each Dask array given block by block.
+
+    Computed where the blocks live; added on the client in block order.
+    """
+    import dask
+
+    n_blocks = next(a.numblocks[0] for a in args if is_dask_collection(a))
+    split = [_blocks(a) if is_dask_collection(a) else [a] * n_blocks for a in args]
+    return sum(dask.compute(*(dask.delayed(func)(*part) for part in zip(*split))))
 
 
-def _find_classes(est, y, continuing):
-    """Set the classes from y's distinct labels, found with one Dask reduction.
+def per_row(func, Y, *args, dtype):
+    """``func(Y_block, *args)`` for each row block of Y: a lazy 1-D array of ``dtype``."""
+    import dask
 
-    Each block's ``np.unique`` runs where the block lives; the client merges
-    them and runs the in-memory label checks on the distinct labels alone.
-    Returns the width of the 0/1 target matrix.
+    return dask.persist(Y.map_blocks(func, *args, drop_axis=1, dtype=dtype))[0]
+
+
+def check_finite(X):
+    """The in-memory check of X's values, made on per-block counts."""
+    if summed(lambda block: np.count_nonzero(~np.isfinite(block)), X):
+        raise ValueError("Input X contains NaN or infinity.")
+
+
+def distinct_rows(y):
+    """y's distinct labels (indicator rows' distinct values), found where the blocks live.
+
+    The in-memory label checks then run on these alone: one row per distinct
+    label (one column per label for an indicator matrix) is enough for the label
+    type, the class count and warm start.
     """
     import dask
 
     labels = np.unique(np.concatenate(dask.compute(*map(dask.delayed(np.unique), _blocks(y)))))
-    # The checks see one row per distinct label (one column per label for an
-    # indicator matrix): enough for the label type, the class count and warm start.
-    stand_in = labels if y.ndim == 1 else np.repeat(labels[:, np.newaxis], y.shape[1], axis=1)
-    return _targets.fit_targets(est, stand_in, None, continuing, incremental=False).shape[1]
+    return labels if y.ndim == 1 else np.repeat(labels[:, np.newaxis], y.shape[1], axis=1)
 
 
-def _class_totals(Y, sample_weight, multilabel):
-    """Σ over blocks of ``_targets.class_totals``: each class's total sample weight."""
+def encoded(y, encode, n_outputs, dtype):
+    """The persisted target matrix Y: ``encode`` (the estimator's) per block of y."""
     import dask
 
-    sw_blocks = [None] * Y.numblocks[0] if sample_weight is None else _blocks(sample_weight)
-    parts = [
-        dask.delayed(_targets.class_totals)(Y_b, sw_b, multilabel)
-        for Y_b, sw_b in zip(_blocks(Y), sw_blocks)
-    ]
-    return sum(dask.compute(*parts))
-
-
-def _dict_weights(Y, class_weight, classes, dtype):
-    return _targets.dict_weight_per_sample(class_weight, classes, Y, dtype)
-
-
-def _balanced_weights(Y, totals, multilabel, dtype):
-    return _targets.balanced_weight_per_sample(Y, totals, multilabel, dtype)
-
-
-def _class_weighted(est, Y, sample_weight, dtype, multilabel):
-    """sample_weight × class_weight, lazily per block (None when both are None)."""
-    class_weight = est.class_weight
-    if class_weight is None:
-        return sample_weight
-    if class_weight == "balanced":
-        totals = _class_totals(Y, sample_weight, multilabel)
-        per_sample = Y.map_blocks(
-            _balanced_weights, totals, multilabel, dtype, drop_axis=1, dtype=dtype
-        )
-    elif multilabel:
-        raise ValueError(
-            "class_weight for multilabel targets must be 'balanced' (each label "
-            "balanced on its own) or None; for other weightings pass sample_weight."
-        )
-    else:
-        # Checked here, on no rows, so that a bad dict fails on the client.
-        _targets.dict_weight_per_sample(class_weight, est.classes_, np.zeros((0, 1)), dtype)
-        per_sample = Y.map_blocks(
-            _dict_weights, class_weight, est.classes_, dtype, drop_axis=1, dtype=dtype
-        )
-    return per_sample if sample_weight is None else sample_weight * per_sample
-
-
-def _block_summary(X, Y, sample_weight, multilabel):
-    """One block's counts for the checks and the normalisation (see :func:`_summary`)."""
-    finite_X = bool(np.isfinite(X).all())
-    if sample_weight is None:
-        n = X.shape[0]
-        return finite_X, True, n, float(n), _targets.class_totals(Y, None, multilabel)
-    valid = bool(np.isfinite(sample_weight).all() and (sample_weight >= 0).all())
-    return (
-        finite_X,
-        valid,
-        int(np.count_nonzero(sample_weight)),
-        float(sample_weight.sum()),
-        _targets.class_totals(Y, sample_weight, multilabel),
+    Y = y.map_blocks(
+        encode,
+        dtype=dtype,
+        chunks=(y.chunks[0], (n_outputs,)),
+        new_axis=1 if y.ndim == 1 else None,
+        meta=np.empty((0, n_outputs), dtype=dtype),
     )
+    return dask.persist(Y)[0]
 
 
-def _summary(X, Y, sample_weight, multilabel):
-    """Check the data in one pass; return (rows with positive weight, S).
+def computed(value):
+    """A Dask collection computed on the client (a validation set is small); else as is."""
+    return value.compute() if is_dask_collection(value) else value
 
-    The in-memory checks of X and the weights, made on per-block counts: X
-    finite, weights finite and non-negative, some weight positive, and (with
-    weights, single-label y) at least two classes with positive weight.
-    """
-    import dask
 
-    sw_blocks = [None] * X.numblocks[0] if sample_weight is None else _blocks(sample_weight)
-    parts = [
-        dask.delayed(_block_summary)(X_b, Y_b, sw_b, multilabel)
-        for X_b, Y_b, sw_b in zip(_blocks(X), _blocks(Y), sw_blocks)
-    ]
-    results = dask.compute(*parts)
-    if not all(r[0] for r in results):
-        raise ValueError("Input X contains NaN or infinity.")
-    if not all(r[1] for r in results):
-        raise ValueError(
-            "sample_weight (times class_weight) must be finite and non-negative; some "
-            "values are negative, NaN, infinite, or overflow X's dtype."
-        )
-    n_train = sum(r[2] for r in results)
-    weight_sum = sum(r[3] for r in results)  # block order: the same S on every run
-    if n_train == 0 or weight_sum <= 0:
-        raise ValueError(
-            "sample_weight is zero for every sample, so there is nothing to learn "
-            "from; give at least one sample a positive weight."
-        )
-    if sample_weight is not None and not multilabel:
-        totals = sum(r[4] for r in results)
-        if np.count_nonzero(totals) < 2:
-            raise ValueError(
-                "Only one class has a positive sample_weight, so there is no second "
-                "class to separate it from; give samples of at least 2 classes a "
-                "positive weight."
-            )
-    return n_train, weight_sum
+class Blocks:
+    """The persisted X, Y and weights (held: released, their blocks would go), block by block."""
+
+    def __init__(self, X, Y, sample_weight, n_train, weight_sum):
+        self.arrays, self.n_train, self.weight_sum = (X, Y, sample_weight), n_train, weight_sum
+        sw_blocks = _blocks(sample_weight) or [None] * X.numblocks[0]
+        self.blocks = list(zip(_blocks(X), _blocks(Y), sw_blocks))
 
 
 # ------------------------------------------------ full batch: sums per block
@@ -337,14 +292,14 @@ def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, 
     >>> round((first[0] + second[0]) / 2, 4), first[1] + second[1]
     (0.6931, array([0.5, 0.5, 0. ]))
     """
-    rows = None if sample_weight is None else np.flatnonzero(sample_weight)
-    if rows is not None and rows.size == 0:
+    data = (X, Y, sample_weight)
+    network = (layer_units, activation, out_activation, 0.0)
+    objective = _network.Objective(theta, *network, data, weight_sum=weight_sum)
+    if not objective.n_train:
         return 0.0, np.zeros_like(theta)
-    rows = None if rows is not None and rows.size == X.shape[0] else rows
-    objective = _network.Objective(theta, layer_units, activation, out_activation, 0.0)
     # A diverging loss is reported by the caller; no warnings on the way.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        objective(X, Y, sample_weight, rows, weight_sum)
+        objective()
     return objective.data_loss, objective.grad
 
 
@@ -352,9 +307,9 @@ class BlockSums:
     """The full-batch loss and gradient of persisted Dask blocks, for flat parameters.
 
     It stands where ``_network.Objective`` stands for ``fit_lbfgs`` and
-    ``run_epoch``: ``objective()`` (its arguments are ignored: the data are the
-    blocks) sends ``theta`` to the workers, runs :func:`block_sums` on every
-    block where it lives, adds the blocks' losses and gradients in block order
+    ``run_epoch``: ``objective()`` (the full batch: the data are the blocks)
+    sends ``theta`` to the workers, runs :func:`block_sums` on every block
+    where it lives, adds the blocks' losses and gradients in block order
     and adds the L2 penalty as ``Objective`` does; the mean loss is returned
     and its gradient written to ``grad``. With blocks of the rows the
     in-memory objective puts in one chunk, the fit is the in-memory one, bit
@@ -415,8 +370,8 @@ class BlockSums:
         self.weight_sum = weight_sum
         self.holders = holders
 
-    def __call__(self, X=None, Y=None, sample_weight=None, rows=None):
-        """Mean log-loss plus penalty over every block; its gradient goes to ``self.grad``."""
+    def __call__(self, batch=None):
+        """Mean log-loss plus penalty over every block (the full batch: ``batch`` is None)."""
         import dask
 
         theta = dask.delayed(self.theta.copy())  # one copy sent; the optimizer moves theta
@@ -440,6 +395,7 @@ class BlockSums:
                 self.grad += grad_b
             else:
                 self.grad[...] = grad_b
+        self.data_loss = data_loss
         return _network.penalized_loss(
             data_loss, weight_sum, self.theta, self.grad, self.layout, self.alpha
         )
@@ -507,161 +463,7 @@ def _fetched(blocks, order):
             del block
 
 
-def _streamed_epoch(est, objective, blocks, batch_size):
-    """One epoch of mini-batches, block after block; returns the epoch's loss.
-
-    The epoch's loss weighs each block's (itself each batch's loss weighted by
-    its weight, as ``run_epoch`` returns) by the block's weight: the same mean
-    as the in-memory epoch.
-    """
-    random_state = est._random_state
-    n_blocks = len(blocks)
-    order = random_state.permutation(n_blocks) if est.shuffle else range(n_blocks)
-    total_loss = total_weight = 0.0
-    for X_b, Y_b, sw_b in _fetched(blocks, order):
-        n_rows = X_b.shape[0]
-        rows = None if sw_b is None else np.flatnonzero(sw_b)
-        rows = None if rows is not None and rows.size == n_rows else rows
-        if rows is not None and rows.size == 0:
-            continue
-        rows_order = _training.shuffled(rows, n_rows, random_state) if est.shuffle else rows
-        batches = _training.batch_rows(rows_order, n_rows, batch_size)
-        loss = _training.run_epoch(objective, est._optimizer, X_b, Y_b, sw_b, batches)
-        if not isfinite(loss):
-            return loss
-        weight = n_rows if sw_b is None else float(sw_b.sum())
-        total_loss += loss * weight
-        total_weight += weight
-        del X_b, Y_b, sw_b  # released before the block after next is fetched
-    return total_loss / total_weight
-
-
-def _train_epochs(est, theta, n_train, one_epoch, hooks, validation=None):
-    """Epochs of ``one_epoch()`` under the in-memory stopping rules."""
-    _training.train_epochs(est, theta, n_train, one_epoch, False, validation, hooks)
-
-
-def _validation_scorer(est, validation, dtype):
-    """The early-stopping scorer of fit's X_val, y_val, sample_weight_val.
-
-    A validation set is small: given as Dask collections, it is computed on the
-    client once per fit and scored there each epoch, as in memory.
-    """
-    X_val, y_val, sw_val = (
-        value.compute() if is_dask_collection(value) else value for value in validation
-    )
-    given = est._validation_set(np.empty((0, 0), dtype), X_val, y_val, sw_val)
-    return _training.validation_scorer(est, *given, _arguments.scorer(est))
-
-
-# ------------------------------------------------------------------- fit
-
-
-def _training_data(est, X, y, sample_weight, continuing):
-    """X, the 0/1 targets Y and the weights persisted, and their blocks side by side.
-
-    Also finds the classes (one reduction) and returns the network's dtype, the
-    number of outputs, of training rows and the total weight.
-    """
-    import dask
-
-    X, dtype = _training_X(est, X, reset=not continuing)
-    y = _as_dask_array(y, "y", rows_like=X)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]
-    elif y.ndim == 2 and y.numblocks[1] > 1:
-        y = y.rechunk({1: -1})
-    if sample_weight is not None:
-        sample_weight = _as_dask_array(sample_weight, "sample_weight", rows_like=X)
-        if sample_weight.ndim != 1:
-            raise ValueError(
-                f"sample_weight must be 1-dimensional, got shape {sample_weight.shape}."
-            )
-        sample_weight = sample_weight.astype(dtype)
-    X, y, sample_weight = dask.persist(X, y, sample_weight)  # the blocks stay on the workers
-
-    n_outputs = _find_classes(est, y, continuing)
-    multilabel = est._label_binarizer.y_type_ == "multilabel-indicator"
-    Y = y.map_blocks(
-        _targets.encode_targets,
-        est._label_binarizer,
-        dtype=bool,
-        chunks=(y.chunks[0], (n_outputs,)),
-        new_axis=1 if y.ndim == 1 else None,
-        meta=np.empty((0, n_outputs), dtype=bool),
-    )
-    Y = dask.persist(Y)[0]
-    del y
-    sample_weight = _class_weighted(est, Y, sample_weight, dtype, multilabel)
-    if sample_weight is not None:
-        sample_weight = dask.persist(sample_weight)[0]
-    n_train, weight_sum = _summary(X, Y, sample_weight, multilabel)
-    est._class_totals_seen = None
-    sw_blocks = [None] * X.numblocks[0] if sample_weight is None else _blocks(sample_weight)
-    blocks = list(zip(_blocks(X), _blocks(Y), sw_blocks))
-    return (X, Y, sample_weight), blocks, dtype, n_outputs, n_train, weight_sum
-
-
-def fit(est, X, y, sample_weight, continuing, incremental, validation=(None, None, None)):
-    """Train ``est`` on Dask X, y (and sample_weight), where the blocks live.
-
-    Called by ``TinyMLPClassifier.fit`` for Dask input. X's blocks stay on
-    the workers (persisted); the client holds the parameters, per-block sums
-    and, for mini-batch training, about two blocks at a time.
-
-    Parameters
-    ----------
-    est : TinyMLPClassifier
-        The estimator; its fitted attributes are set.
-    X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
-        Training data, chunked along the rows (any column chunks are merged).
-    y : dask.array.Array, dask.dataframe.Series or array-like of shape (n_samples,)
-        Labels (or an indicator matrix for multilabel targets); rechunked to
-        X's row chunks when they differ.
-    sample_weight : dask.array.Array, dask.dataframe.Series, array-like or None
-        Non-negative per-sample weights.
-    continuing : bool
-        Warm start from the current weights.
-    incremental : bool
-        True for ``partial_fit``, which refuses Dask input.
-    validation : tuple, default=(None, None, None)
-        fit's X_val, y_val, sample_weight_val, for early stopping.
-
-    Returns
-    -------
-    est : TinyMLPClassifier
-        The fitted estimator (``tests/test_dask_training.py`` shows it at work).
-    """
-    _check_fit(est, incremental, validation)
-    given = (X, y, sample_weight)  # what scikit-learn's callbacks are shown
-    # The persisted X, Y and weights stay referenced here: released, their blocks would go.
-    persisted, blocks, dtype, n_outputs, n_train, weight_sum = _training_data(
-        est, X, y, sample_weight, continuing
-    )
-    X = persisted[0]
-    est._random_state = check_random_state(est.random_state)  # anew each call
-    _training.set_network(est, X.shape[1], n_outputs, dtype, initialize=not continuing)
-    theta = _training.flat_parameters(est, dtype)
-    objective, batch_size = _objective(est, theta, X, blocks, n_train, weight_sum)
-    hooks = _callbacks.epoch_hooks(est, *given, False)
-    if est.solver == "lbfgs":
-        _training.fit_full_batch_lbfgs(est, objective, None, None, None, None, hooks)
-    else:
-        est._optimizer = _training.make_optimizer(est, theta)
-
-        def one_epoch():
-            if batch_size is None:  # full batch: the blocks are summed on the workers
-                return _training.run_epoch(objective, est._optimizer, None, None, None, [None])
-            return _streamed_epoch(est, objective, blocks, batch_size)
-
-        score = _validation_scorer(est, validation, dtype) if est.early_stopping else None
-        _train_epochs(est, theta, n_train, one_epoch, hooks, score)
-    if hooks is not None:
-        hooks.close()
-    return est
-
-
-def _check_fit(est, incremental, validation):
+def check_fit(incremental, early_stopping, validation):
     """Refuse partial_fit and early stopping without a validation set on Dask input."""
     if incremental:
         raise TypeError(
@@ -670,35 +472,49 @@ def _check_fit(est, incremental, validation):
             "classifier in dask_ml.wrappers.Incremental, which calls partial_fit on each "
             "block."
         )
-    if est.early_stopping and validation[0] is None:
+    if early_stopping and validation[0] is None:
         raise ValueError(
             "early_stopping=True with Dask input needs a validation set: pass fit's X_val "
             "and y_val (rows are not held out of a Dask array), or set early_stopping=False."
         )
 
 
-def _objective(est, theta, X, blocks, n_train, weight_sum):
-    """The objective, and the mini-batch size (None for a full batch).
+def objective(theta, network, extra, blocks, trainer):
+    """The objective over the blocks, and the epoch function of ``trainer.train_epochs``.
 
     L-BFGS and full-batch gradient descent sum the blocks on the workers
     (:class:`BlockSums`); mini-batches stream the blocks through the client's
-    ``_network.Objective``.
+    ``_network.Objective``, one epoch visiting the blocks in a new random order
+    when shuffling, each by the trainer's in-memory pass.
     """
-    network = (est._layer_units, est.activation, est.out_activation_)
-    dropout = getattr(est, "dropout", 0.0)
-    batch_size = None if est.solver == "lbfgs" else _training.batch_size_for(est, n_train)
-    if batch_size is not None and batch_size < n_train:
-        extra = {"dropout": dropout, "random_state": est._random_state} if dropout else {}
-        return _network.Objective(theta, *network, est.alpha, **extra), batch_size
-    if dropout:
-        raise ValueError(
-            f"dropout={dropout} needs mini-batches on Dask input: L-BFGS and full-batch "
-            "gradient descent sum each block's gradient on the workers with the same "
-            "objective at every evaluation. Use solver='sgd' or 'adam' with batch_size "
-            "below the number of samples, or dropout=0."
-        )
-    holders = block_holders(X)
-    return BlockSums(theta, blocks, *network, est.alpha, weight_sum, holders), None
+    n_train, p = blocks.n_train, trainer.p
+    batch_size = None if p.solver == "lbfgs" else _training.batch_size_for(p.batch_size, n_train)
+    if batch_size is None or batch_size >= n_train:
+        if extra["dropout"]:
+            raise ValueError(
+                f"dropout={extra['dropout']} needs mini-batches on Dask input: L-BFGS and "
+                "full-batch gradient descent sum each block's gradient on the workers with "
+                "the same objective at every evaluation. Use solver='sgd' or 'adam' with "
+                "batch_size below the number of samples, or dropout=0."
+            )
+        holders = block_holders(blocks.arrays[0])
+        sums = BlockSums(theta, blocks.blocks, *network, blocks.weight_sum, holders)
+        return sums, lambda: _training.run_epoch(sums, trainer.optimizer_for(theta), [None])
+    streamed = _network.Objective(theta, *network, **extra)
+
+    def one_epoch():
+        n_blocks = len(blocks.blocks)
+        order = trainer.random_state.permutation(n_blocks) if p.shuffle else range(n_blocks)
+        sums = np.zeros(3)
+        for block in _fetched(blocks.blocks, order):
+            if streamed.bind(*block):  # a block of zero weight has no rows to train on
+                sums += trainer.one_pass(streamed, batch_size)[0]
+            if not isfinite(sums[0]):
+                break
+            del block  # released before the block after next is fetched
+        return sums
+
+    return streamed, one_epoch
 
 
 # ------------------------------------------------------------- prediction
@@ -714,48 +530,32 @@ def _predict_block(X, est, method, names_checked):
         return getattr(est, method)(X)
 
 
-def _prediction_input(est, X, lengths):
-    """X as a Dask array with whole rows per block; its float dtype; whether it had names."""
-    check_is_fitted(est)
-    is_frame = hasattr(X, "to_dask_array")
-    if not is_frame and not hasattr(X, "chunks"):
-        raise TypeError(f"X must be a Dask array or DataFrame, got {type(X).__name__}.")
-    dtype = _checked_columns(est, X, reset=False)
-    if is_frame:
-        X = X.to_dask_array(lengths=True if lengths else None)
-    elif lengths and any(math.isnan(c) for c in X.chunks[0]):
-        raise _unknown_chunks_error("X")
-    if X.numblocks[1] > 1:
-        X = X.rechunk({1: -1})
-    return X, dtype, is_frame and hasattr(est, "feature_names_in_")
-
-
-def predict_blockwise(est, X, method, lengths=False):
+def predict_blockwise(est, X, method, names_checked, columns, dtype):
     """``est.<method>(X)`` for Dask X: a lazy Dask array, computed block by block.
 
-    Each block runs the estimator's in-memory ``predict``, ``predict_proba``
-    or ``predict_log_proba`` on the worker that holds it (as dask-ml's
-    ``ParallelPostFit`` does), so the results equal the in-memory ones.
+    Each block runs the estimator's in-memory method on the worker that holds
+    it (as dask-ml's ``ParallelPostFit`` does), so the results equal the
+    in-memory ones.
 
     Parameters
     ----------
-    est : TinyMLPClassifier
-        A fitted estimator.
-    X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
-        Input data; a DataFrame's columns are checked against
-        ``feature_names_in_``.
-    method : {'predict', 'predict_proba', 'predict_log_proba'}
-        The method to run on each block.
-    lengths : bool, default=False
-        For a DataFrame: compute its partition lengths first (one pass), so
-        that the result has known chunk sizes; otherwise they are unknown
-        (nan) and nothing is computed.
+    est : estimator
+        A fitted estimator (a copy: a refit before compute does not change it).
+    X : dask.array.Array of shape (n_samples, n_features)
+        Whole rows per block (see :func:`row_blocks`).
+    method : str
+        The method to run on each block ('predict', 'predict_proba', …).
+    names_checked : bool
+        Whether X came from a DataFrame whose column names were checked.
+    columns : int or None
+        The result's number of columns; None for one value per row.
+    dtype : numpy dtype
+        The result's dtype.
 
     Returns
     -------
     dask.array.Array
-        Of shape (n_samples,) for ``predict`` (labels; (n_samples, n_outputs)
-        for multilabel targets), else (n_samples, n_classes).
+        Of shape (n_samples,) or (n_samples, columns).
 
     Examples
     --------
@@ -765,69 +565,33 @@ def predict_blockwise(est, X, method, lengths=False):
     >>> from sklearn_tinymlp import TinyMLPClassifier
     >>> X, y = make_classification(100, 4, random_state=0)
     >>> clf = TinyMLPClassifier((4,), solver="lbfgs", random_state=0).fit(X, y)
-    >>> proba = predict_blockwise(clf, da.from_array(X, chunks=25), "predict_proba")
-    >>> proba.chunks
+    >>> clf.predict_proba(da.from_array(X, chunks=25)).chunks
     ((25, 25, 25, 25), (2,))
     """
-    X, dtype, names_checked = _prediction_input(est, X, lengths)
-    est = copy.deepcopy(est)  # the model as it is now, should it be refitted before compute
-    n_classes = len(est.classes_)
-    if method == "predict" and est._label_binarizer.y_type_ != "multilabel-indicator":
-        out = dict(dtype=est.classes_.dtype, drop_axis=1)  # one label per row
-        out["meta"] = np.empty((0,), dtype=out["dtype"])
-    else:  # a column per class: probabilities, or a multilabel indicator matrix
-        out = dict(dtype=dtype if method != "predict" else int, chunks=(X.chunks[0], (n_classes,)))
-        out["meta"] = np.empty((0, n_classes), dtype=out["dtype"])
-    return X.map_blocks(_predict_block, est, method, names_checked, **out)
+    if columns is None:
+        out = dict(drop_axis=1, meta=np.empty((0,), dtype=dtype))
+    else:
+        out = dict(chunks=(X.chunks[0], (columns,)), meta=np.empty((0, columns), dtype=dtype))
+    return X.map_blocks(_predict_block, est, method, names_checked, dtype=dtype, **out)
 
 
-def score(est, X, y, sample_weight=None):
-    """Mean accuracy on Dask input, computed on the workers.
+def accuracy(predicted, y, sample_weight=None):
+    """Mean accuracy of lazy predictions against y, computed on the workers.
 
-    The predictions are made and compared with y block by block; only the
-    per-block counts of correct predictions (weighted) come back.
-
-    Parameters
-    ----------
-    est : TinyMLPClassifier
-        A fitted estimator.
-    X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
-        Input data.
-    y : dask.array.Array, dask.dataframe.Series or array-like of shape (n_samples,)
-        True labels (an indicator matrix for multilabel targets: subset accuracy).
-    sample_weight : dask.array.Array, dask.dataframe.Series, array-like or None
-        Per-sample weights.
-
-    Returns
-    -------
-    float
-        The (weighted) fraction of correctly predicted samples, as
-        ``accuracy_score`` computes it.
-
-    Examples
-    --------
-    >>> import pytest
-    >>> da = pytest.importorskip("dask.array")
-    >>> from sklearn.datasets import make_classification
-    >>> from sklearn_tinymlp import TinyMLPClassifier
-    >>> X, y = make_classification(100, 4, random_state=0)
-    >>> clf = TinyMLPClassifier((4,), solver="lbfgs", random_state=0).fit(X, y)
-    >>> score(clf, da.from_array(X, chunks=25), y) == clf.score(X, y)
-    True
+    Only the per-block counts of correct predictions (weighted) come back;
+    multilabel rows count when every label is right (subset accuracy).
     """
-    predicted = predict_blockwise(est, X, "predict", lengths=True)
+    import dask
+
     y = _as_dask_array(y, "y", rows_like=predicted)
     if y.ndim == 2 and y.shape[1] == 1 and predicted.ndim == 1:
         y = y[:, 0]
     correct = predicted == y
-    if correct.ndim == 2:  # multilabel: a row counts when every label is right
+    if correct.ndim == 2:
         correct = correct.all(axis=1)
     correct = correct.astype(np.float64)
     if sample_weight is None:
         return float(correct.mean().compute())
     sample_weight = _as_dask_array(sample_weight, "sample_weight", rows_like=predicted)
-    total, weight = (correct * sample_weight).sum(), sample_weight.sum()
-    import dask
-
-    total, weight = dask.compute(total, weight)
+    total, weight = dask.compute((correct * sample_weight).sum(), sample_weight.sum())
     return float(total / weight)

@@ -2,8 +2,9 @@
 
 ``skops.io.load`` refuses to build any type it does not know to be safe;
 scikit-learn's and numpy's own types are trusted by default, ours are not.
-A fitted model stores itself and, for the stochastic solvers, its optimizer
-(the state ``partial_fit`` and ``warm_start`` continue from), so these are
+A fitted model stores itself and its training state (for the stochastic
+solvers with their optimizer: what ``partial_fit`` and ``warm_start`` continue
+from), so these are
 the only types ``skops.io.get_untrusted_types`` reports for it. Trusting
 them lets skops create these objects without calling ``__init__`` and restore
 their attributes (through ``BaseEstimator.__setstate__`` for the classifier);
@@ -13,6 +14,7 @@ trusted types, so no code from the file runs.
 
 from ._classifier import TinyMLPClassifier
 from ._optimizers import AdamOptimizer, SGDOptimizer
+from ._training import TrainingState
 
 
 def _qualified_name(cls):
@@ -23,5 +25,5 @@ def _qualified_name(cls):
 #: TinyMLPClassifier (alone or in a Pipeline) may contain; pass them as
 #: ``skops.io.load(path, trusted=SKOPS_TRUSTED_TYPES)``.
 SKOPS_TRUSTED_TYPES = [
-    _qualified_name(cls) for cls in (TinyMLPClassifier, SGDOptimizer, AdamOptimizer)
+    _qualified_name(cls) for cls in (TinyMLPClassifier, TrainingState, SGDOptimizer, AdamOptimizer)
 ]

@@ -4,17 +4,14 @@ import numpy as np
 import scipy.optimize
 
 
-def fit_lbfgs(objective, X, Y, sample_weight, rows, max_iter, max_fun, tol, on_iteration):
-    """Minimise ``objective`` over all of X; updates ``objective.theta`` in place.
+def fit_lbfgs(objective, max_iter, max_fun, tol, on_iteration):
+    """Minimise ``objective``'s full-batch loss; updates ``objective.theta`` in place.
 
     Parameters
     ----------
-    objective : _network.Objective
-        The loss and gradient of a batch, here the whole data set.
-    X, Y, sample_weight
-        The training data, 0/1 targets and per-sample weights (or None).
-    rows : ndarray of int or None
-        The rows of X to train on (None: all of them).
+    objective : callable
+        ``objective()`` returns the full batch's loss and writes its gradient
+        to ``objective.grad`` (``_network.Objective``, or ``_dask.BlockSums``).
     max_iter, max_fun : int
         L-BFGS-B's limits on iterations and on loss evaluations.
     tol : float
@@ -34,7 +31,7 @@ def fit_lbfgs(objective, X, Y, sample_weight, rows, max_iter, max_fun, tol, on_i
         theta[...] = flat  # float64 from scipy, cast to the network's dtype
         # A diverging loss is reported by the caller; no warnings on the way.
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            last["loss"] = objective(X, Y, sample_weight, rows)
+            last["loss"] = objective()
         return last["loss"], objective.grad.astype(np.float64)  # a copy scipy may keep
 
     def callback(flat):

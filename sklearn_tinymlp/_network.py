@@ -119,6 +119,11 @@ def init_params(layer_units, activation, random_state, dtype=np.float64):
     return layout.views(layout.pack(coefs, intercepts, dtype))
 
 
+def _n_rows(rows):
+    """The number of rows a slice or an index array selects."""
+    return rows.stop - rows.start if isinstance(rows, slice) else len(rows)
+
+
 def _matmul(a, b, out=None):
     """a @ b, written into ``out`` when given; ``a`` may be a sparse matrix."""
     if out is None:
@@ -336,9 +341,11 @@ def penalized_loss(data_loss, weight_sum, theta, grad, layout, alpha):
 class Objective:
     """The training loss of a batch and its gradient, for flat parameters.
 
-    ``objective(X, Y, sample_weight, rows)`` runs :func:`forward`,
-    :func:`log_loss`, :func:`output_error` and :func:`backward` on the rows
-    ``rows`` of X, adds the L2 penalty, writes the gradient into
+    The data are bound when the objective is built (or rebound with
+    :meth:`bind`); then every solver calls it the same way: ``loss =
+    objective(batch)`` runs :func:`forward`, :func:`output_error` and
+    :func:`backward` on the rows ``batch`` of the training rows (None: all of
+    them, the full batch), adds the L2 penalty, writes the gradient into
     ``objective.grad`` and returns the mean loss. A batch of more than
     ``max_rows`` rows is processed in chunks of that many rows whose gradients
     add up (the loss is a sum over rows), so a full batch never gathers a
@@ -356,6 +363,9 @@ class Objective:
     activation, out_activation : str
     alpha : float
         L2 penalty strength.
+    data : tuple, optional
+        ``(X, Y, sample_weight)`` or ``(X, Y, sample_weight, rows)``, passed to
+        :meth:`bind`.
     dropout : float, default=0
         Probability p of dropping each hidden unit (inverted dropout); 0 for
         none, and then no random numbers are drawn.
@@ -364,12 +374,19 @@ class Objective:
     max_rows : int, optional
         Rows per chunk; by default about ``CHUNK_ELEMENTS`` numbers in the
         widest layer.
+    weight_sum : float, optional
+        The S to divide by; None means each batch's own total weight. With
+        α = 0, a block of a larger batch given that batch's S gets its share
+        of the batch's gradient, and Σ s_i ℓ_i over its rows in
+        ``self.data_loss``: the shares add up to the batch's loss and gradient
+        (``_dask`` sums blocks so).
 
     Examples
     --------
     >>> import numpy as np
-    >>> objective = Objective(np.zeros(3), [2, 1], "logistic", "logistic", alpha=0.0)
-    >>> round(objective(np.array([[1.0, 2.0]]), np.array([[1.0]])), 4), objective.grad
+    >>> data = (np.array([[1.0, 2.0]]), np.array([[1.0]]), None)
+    >>> objective = Objective(np.zeros(3), [2, 1], "logistic", "logistic", 0.0, data)
+    >>> round(objective(), 4), objective.grad
     (0.6931, array([-0.5, -1. , -0.5]))
     """
 
@@ -380,9 +397,12 @@ class Objective:
         activation,
         out_activation,
         alpha,
+        data=None,
+        *,
         dropout=0.0,
         random_state=None,
         max_rows=None,
+        weight_sum=None,
     ):
         self.layout = layout = Layout(layer_units)
         self.theta = theta
@@ -391,26 +411,40 @@ class Objective:
         self.activation, self.out_activation, self.alpha = activation, out_activation, alpha
         self.dropout, self.random_state = dropout, random_state
         self.max_rows = max_rows or max(1, CHUNK_ELEMENTS // max(layout.layer_units))
-        self.weight_sum = 0.0
+        self.fixed_weight_sum = weight_sum
+        self.weight_sum = self.data_loss = 0.0
         self._rows = 0  # rows the per-chunk arrays have room for
         self._chunk_grad = None
         self._grad_views = {True: layout.views(self.grad)}  # keyed by "is self.grad"
+        if data is not None:
+            self.bind(*data)
 
-    def __call__(self, X, Y, sample_weight=None, rows=None, weight_sum=None):
-        """Mean log-loss plus penalty over ``X[rows]``; its gradient goes to ``self.grad``.
+    def bind(self, X, Y, sample_weight=None, rows=None):
+        """Train on ``X``, its 0/1 targets ``Y`` and weights (None: all ones).
 
-        ``rows`` is a slice or an array of row indices; None means every row.
-        ``weight_sum`` is the S to divide by; None means the rows' own total
-        weight, kept in ``self.weight_sum``. With α = 0, a block of a larger
-        batch given that batch's S gets its share of the batch's gradient, and
-        Σ s_i ℓ_i over its rows in ``self.data_loss``: the shares add up to the
-        batch's loss and gradient (``_dask`` sums blocks so).
+        ``rows`` are the training rows (a slice or indices); None means every
+        row of positive weight. Returns their number, kept in ``self.n_train``.
         """
-        rows = slice(0, X.shape[0]) if rows is None else rows
-        sw = None if sample_weight is None else sample_weight[rows]
-        n_rows = rows.stop - rows.start if isinstance(rows, slice) else len(rows)
+        if rows is None and sample_weight is not None:
+            rows = np.flatnonzero(sample_weight)  # a zero weight drops the row
+        if rows is None or len(rows) == X.shape[0]:
+            rows = slice(0, X.shape[0])  # every row: slices of X, no gathering
+        self.X, self.Y, self.sample_weight, self.rows = X, Y, sample_weight, rows
+        self.n_train = _n_rows(rows)
+        return self.n_train
+
+    def __call__(self, batch=None):
+        """Mean loss plus penalty over the rows ``batch``; its gradient goes to ``self.grad``.
+
+        ``batch`` is a slice or an array of row indices of X; None means the
+        training rows. The batch's total weight S is kept in ``self.weight_sum``
+        and Σ s_i ℓ_i in ``self.data_loss``.
+        """
+        rows = self.rows if batch is None else batch
+        sw = None if self.sample_weight is None else self.sample_weight[rows]
+        n_rows = _n_rows(rows)
         self.weight_sum = n_rows if sw is None else float(sw.sum())
-        weight_sum = self.weight_sum if weight_sum is None else weight_sum
+        weight_sum = self.fixed_weight_sum or self.weight_sum
         data_loss = 0.0
         for start in range(0, n_rows, self.max_rows):
             stop = min(start + self.max_rows, n_rows)
@@ -420,7 +454,7 @@ class Objective:
                 chunk = rows[start:stop]
             grad = self.grad if start == 0 else self._chunk_gradient()
             data_loss += self._chunk(
-                X, Y, chunk, None if sw is None else sw[start:stop], weight_sum, grad
+                self.X, self.Y, chunk, None if sw is None else sw[start:stop], weight_sum, grad
             )
             if start:
                 self.grad += grad  # the loss is a sum over rows: so are the gradients

@@ -1,20 +1,23 @@
 """The trainer: batches, epochs, early stopping, divergence rollback, callbacks.
 
-Every batch goes through ``_network.Objective`` (the one forward and backward
-pass) and one of ``_optimizers``' update rules. Training never copies X: it
-works on row indices into the original X, so holding out a validation set,
-dropping zero-weight rows and shuffling cost O(n_samples) integers, and each
-mini-batch is gathered on its own.
+A :class:`Trainer` holds what lives while a network trains (the optimizer, the
+random state, the convergence monitor, the best parameters, the counters and
+the curves) and is the only code that changes it. The estimator builds it
+from its hyper-parameters and the :class:`TrainingState` of earlier calls,
+and records its fitted attributes from that state when training returns.
 
-The functions here read the estimator's hyper-parameters and write its fitted
-attributes (``loss_curve_``, ``n_iter_``, …); the estimator module prepares
-the data and the network.
+Every batch goes through an objective (``_network.Objective``, or
+``_dask.BlockSums`` on a cluster) called one way, ``loss = objective(batch)``,
+and one of ``_optimizers``' update rules. Training never copies X: it works on
+row indices into the original X, so holding out a validation set, dropping
+zero-weight rows and shuffling cost O(n_samples) integers.
 """
 
 import time
 import warnings
+from dataclasses import dataclass, field
 from math import isfinite
-from numbers import Integral
+from types import SimpleNamespace
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -23,6 +26,29 @@ from . import _network
 from ._lbfgs import fit_lbfgs
 from ._optimizers import AdamOptimizer, SGDOptimizer
 from ._targets import validation_split
+
+
+@dataclass
+class TrainingState:
+    """What training carries from one ``fit``/``partial_fit`` call to the next.
+
+    The estimator keeps it in one private attribute; its fitted attributes
+    (``n_iter_``, ``loss_curve_``, …) are copies of these fields.
+    """
+
+    optimizer: object = None
+    no_improvement_count: int = 0
+    best_theta: object = None
+    best_loss: float = np.inf
+    best_validation_score: float = None
+    n_iter: int = 0
+    t: int = 0
+    loss: float = None
+    loss_curve: list = field(default_factory=list)
+    data_loss_curve: list = field(default_factory=list)
+    validation_scores: list = None
+    validation_loss_curve: list = None
+    class_totals_seen: object = None
 
 
 def shuffled(order, n_rows, random_state):
@@ -44,52 +70,310 @@ def batch_rows(order, n_rows, batch_size):
     return (order[s : s + batch_size] for s in range(0, len(order), batch_size))
 
 
-def run_epoch(objective, optimizer, X, Y, sample_weight, batches):
-    """One pass of mini-batch gradient descent; returns the epoch's loss.
+def run_epoch(objective, optimizer, batches):
+    """One pass of mini-batch gradient descent over ``batches`` (None: the full batch).
 
-    The epoch's loss is each batch's loss weighted by its share of the total
-    sample weight (scikit-learn's ``loss_`` convention); a non-finite batch
-    loss ends the epoch and is returned as it is.
+    Returns the sums an epoch's loss is made of: Σ_batches loss × S_batch,
+    Σ_batches Σ s_i ℓ_i and Σ S_batch (scikit-learn's ``loss_`` weighs each
+    batch's loss by its share of the weight); a non-finite batch loss ends
+    the pass and is returned in the first sum.
     """
     theta, grad = objective.theta, objective.grad
-    total_loss = total_weight = 0.0
+    sums = np.zeros(3)
     # A diverging loss is reported by the caller; no warnings on the way.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for rows in batches:
-            loss = objective(X, Y, sample_weight, rows)
+            loss = objective(rows)
             if not isfinite(loss):
-                return loss
+                return np.array([loss, loss, 1.0])
             optimizer.step(theta, grad)
-            total_loss += loss * objective.weight_sum
-            total_weight += objective.weight_sum
-    return total_loss / total_weight
+            sums += (loss * objective.weight_sum, objective.data_loss, objective.weight_sum)
+    return sums
 
 
-def batch_size_for(est, n_train):
+def batch_size_for(batch_size, n_train):
     """The mini-batch size: 'auto' is min(200, n); larger than n is full-batch (warned)."""
-    if est.batch_size == "auto":
+    if batch_size == "auto":
         return min(200, n_train)
-    if est.batch_size > n_train:
+    if batch_size > n_train:
         warnings.warn(
-            f"batch_size={est.batch_size} is larger than the {n_train} training "
+            f"batch_size={batch_size} is larger than the {n_train} training "
             "samples; using full-batch gradient descent.",
-            stacklevel=6,
+            stacklevel=5,
         )
-    return min(est.batch_size, n_train)
+    return min(batch_size, n_train)
 
 
-def make_optimizer(est, theta):
-    """The estimator's optimizer ('sgd' or 'adam') for the parameters ``theta``."""
-    if est.solver == "sgd":
+def make_optimizer(p, theta):
+    """The optimizer of the hyper-parameters ``p`` ('sgd' or 'adam') for ``theta``."""
+    if p.solver == "sgd":
         return SGDOptimizer(
             theta,
-            est.learning_rate_init,
-            est.learning_rate,
-            est.momentum,
-            est.nesterovs_momentum,
-            est.power_t,
+            p.learning_rate_init,
+            p.learning_rate,
+            p.momentum,
+            p.nesterovs_momentum,
+            p.power_t,
         )
-    return AdamOptimizer(theta, est.learning_rate_init, est.beta_1, est.beta_2, est.epsilon)
+    return AdamOptimizer(theta, p.learning_rate_init, p.beta_1, p.beta_2, p.epsilon)
+
+
+def divergence_error(p, loss, epoch):
+    """The error for a loss that became non-finite or ran away."""
+    if p.solver == "lbfgs":  # no step size to blame: only the data's scale
+        return ValueError(
+            f"Training diverged: the loss became {loss} at iteration {epoch} with "
+            "solver='lbfgs'. Scale the features (for example with "
+            "sklearn.preprocessing.StandardScaler in a Pipeline); the weights were "
+            "left as they were before fitting."
+        )
+    return ValueError(
+        f"Training diverged: the loss became {loss:.6g} at epoch {epoch} with "
+        f"solver={p.solver!r} and learning_rate_init={p.learning_rate_init}. "
+        "Lower learning_rate_init, or scale the features (for example with "
+        "sklearn.preprocessing.StandardScaler in a Pipeline); the weights were left "
+        "as they were before that epoch."
+    )
+
+
+class Trainer:
+    """Trains one network: epochs or L-BFGS iterations, stopping rules, curves, callbacks.
+
+    Parameters
+    ----------
+    params : dict
+        The estimator's hyper-parameters (``get_params()``).
+    theta : ndarray
+        The flat parameters, trained in place.
+    random_state : numpy.random.RandomState
+        Shuffles the rows and splits off the validation set.
+    state : TrainingState, optional
+        The state of earlier calls to continue from (None: a fresh one).
+    estimator : object, optional
+        Handed to the ``callbacks`` and the validation scorer as they are
+        called (``callback(estimator, info)``); the trainer does not touch it.
+    """
+
+    def __init__(self, params, theta, random_state, state=None, estimator=None):
+        self.p = SimpleNamespace(**params)
+        self.theta, self.random_state, self.estimator = theta, random_state, estimator
+        self.state = TrainingState() if state is None else state
+
+    # ---------------------------------------------------------------- epochs
+
+    def fit_stochastic(self, objective, incremental=False, validation=None, hooks=None):
+        """'sgd' or 'adam' on the objective's bound rows: epochs until a stopping rule fires."""
+        order = None if isinstance(objective.rows, slice) else objective.rows
+        visit = {"order": order}
+
+        def one_epoch():
+            sums, visit["order"] = self.one_pass(objective, batch_size, visit["order"])
+            return sums
+
+        batch_size = batch_size_for(self.p.batch_size, objective.n_train)
+        self.train_epochs(one_epoch, objective.n_train, incremental, validation, hooks)
+
+    def one_pass(self, objective, batch_size, order=None):
+        """One pass of mini-batches over the objective's rows; :func:`run_epoch`'s sums.
+
+        ``order`` is the last pass's order of the rows (None: the bound rows),
+        shuffled anew when ``shuffle``; returned beside the sums.
+        """
+        optimizer = self.optimizer_for(objective.theta)
+        if batch_size >= objective.n_train:  # one batch: its gradient does not depend on the order
+            return run_epoch(objective, optimizer, [None]), order
+        if order is None and not isinstance(objective.rows, slice):
+            order = objective.rows
+        n_rows = objective.X.shape[0]
+        if self.p.shuffle:
+            order = shuffled(order, n_rows, self.random_state)
+        return run_epoch(objective, optimizer, batch_rows(order, n_rows, batch_size)), order
+
+    def optimizer_for(self, theta):
+        """The optimizer of earlier calls (``partial_fit``), or a new one."""
+        if self.state.optimizer is None:
+            self.state.optimizer = make_optimizer(self.p, theta)
+        return self.state.optimizer
+
+    def train_epochs(self, one_epoch, n_train, incremental=False, validation=None, hooks=None):
+        """Epochs of ``one_epoch()`` (which returns :func:`run_epoch`'s sums) until one stops.
+
+        Each epoch is checked for divergence (the parameters put back),
+        recorded, shown to the callbacks and the monitor; Ctrl-C ends training
+        with a warning and keeps the model. ``hooks``, scikit-learn's callback
+        hooks: ``hooks.begin()`` before each epoch and ``hooks.end()`` after it,
+        which returns True to stop.
+        """
+        state, theta = self.state, self.theta
+        monitor = ConvergenceMonitor(self.p.tol, self.p.n_iter_no_change, state)
+        state.n_iter, first_loss = 0, None
+        try:
+            for _ in range(1 if incremental else self.p.max_iter):
+                start, before = time.perf_counter(), theta.copy()
+                if hooks is not None:
+                    hooks.begin()
+                loss, data_loss, weight = one_epoch()
+                loss, data_loss = loss / weight, data_loss / weight
+                runaway = first_loss is not None and loss > 1e3 * max(first_loss, 1.0)
+                if runaway or not isfinite(loss) or not np.isfinite(theta).all():
+                    theta[...] = before  # a thousand times the first loss: runaway growth
+                    raise divergence_error(self.p, loss, state.n_iter + 1)
+                first_loss = loss if first_loss is None else first_loss
+                self.state.optimizer.iteration_ends(state.t + n_train)
+                score, stop = self.record(loss, data_loss, n_train, validation, start)
+                if hooks is not None:
+                    stop = hooks.end() or stop
+                if self.is_done(monitor, loss, score, stop, validation) or incremental:
+                    break
+            else:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.p.max_iter}) reached and "
+                    "the optimization hasn't converged yet. Increase max_iter, or raise "
+                    "learning_rate_init.",
+                    ConvergenceWarning,
+                    stacklevel=5,
+                )
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.", stacklevel=5)
+        monitor.save(state, theta, restore_best=validation is not None)
+
+    def is_done(self, monitor, loss, score, stop_requested, validation):
+        """Record the epoch with the monitor; True when training should stop.
+
+        A callback may have asked to stop. Otherwise, after ``n_iter_no_change``
+        epochs without improvement, the optimizer stops, or lowers η and goes on.
+        """
+        no_progress = monitor.update(loss, self.theta, score)
+        if stop_requested or not no_progress:
+            return stop_requested
+        what = "Validation score" if validation is not None else "Training loss"
+        msg = (
+            f"{what} did not improve more than tol={self.p.tol} for "
+            f"{self.p.n_iter_no_change} consecutive epochs."
+        )
+        if self.state.optimizer.trigger_stopping(msg, self.p.verbose):
+            return True
+        monitor.no_improvement_count = 0  # η was lowered: count afresh
+        return False
+
+    def record(self, loss, data_loss, n_seen, validation, start):
+        """Append the epoch to the curves, print it and run the callbacks.
+
+        Returns the validation score (None without a validation set) and whether
+        a callback asked to stop.
+        """
+        state = self.state
+        state.n_iter += 1
+        state.t += n_seen
+        state.loss = loss
+        state.loss_curve.append(loss)
+        state.data_loss_curve.append(data_loss)
+        score = val_loss = None
+        if validation is not None:
+            score, val_loss = validation()
+            state.validation_scores.append(score)
+            state.validation_loss_curve.append(val_loss)
+        seconds = time.perf_counter() - start
+        if self.p.verbose:
+            line = f"Iteration {state.n_iter}, loss = {loss:.8f}"
+            if validation is not None:
+                line += f", validation score = {score:.6f}"
+            print(f"{line}, {seconds:.3f} s")
+        if not self.p.callbacks:
+            return score, False
+        optimizer = None if self.p.solver == "lbfgs" else state.optimizer
+        info = {
+            "epoch": state.n_iter,
+            "loss": loss,
+            "validation_score": score,
+            "validation_loss": val_loss,
+            "learning_rate": None if optimizer is None else float(optimizer.learning_rate),
+            "seconds": seconds,
+        }
+        stop = False
+        for callback in self.p.callbacks:
+            stop = bool(callback(self.estimator, info)) or stop
+        return score, stop
+
+    # ---------------------------------------------------------------- L-BFGS
+
+    def fit_lbfgs(self, objective, hooks=None):
+        """'lbfgs' on the objective's full batch; ``hooks`` open a subtask per iteration."""
+        state, theta, p = self.state, self.theta, self.p
+        before = theta.copy()
+        state.n_iter = 0
+
+        def on_iteration(loss):
+            # t_ counts samples fed to a stochastic solver: MLPClassifier leaves it at 0 for lbfgs.
+            data_loss = objective.data_loss / objective.weight_sum
+            _, stop = self.record(loss, data_loss, 0, None, time.perf_counter())
+            if hooks is not None:
+                hooks.begin()
+                stop = hooks.end() or stop
+            return stop
+
+        result = fit_lbfgs(objective, p.max_iter, p.max_fun, p.tol, on_iteration)
+        if not isfinite(result.fun) or not np.isfinite(theta).all():
+            theta[...] = before
+            raise divergence_error(p, result.fun, state.n_iter + 1)
+        state.n_iter, state.loss = int(result.nit), float(result.fun)
+        if not state.loss_curve:
+            state.loss_curve.append(state.loss)
+            state.data_loss_curve.append(objective.data_loss / objective.weight_sum)
+        state.best_loss = min(state.loss_curve)
+        if result.status == 1:
+            warnings.warn(
+                f"lbfgs stopped after {state.n_iter} iterations (max_iter={p.max_iter}, "
+                f"max_fun={p.max_fun}) without converging; increase max_iter, or scale "
+                "the features.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+
+    # ------------------------------------------------------- early stopping
+
+    def validation(self, objective, given, scorer, y=None, stratify=True):
+        """The early-stopping validation function, on ``given`` or a held-out split.
+
+        ``given`` is the validation set ``(X, Y, y, sample_weight)`` passed to
+        fit; None holds out ``validation_fraction`` of the objective's rows (a
+        stratified split unless ``stratify`` is False; ``y``, the labels, go to
+        the scorer) and rebinds the objective to the training rows.
+        """
+        if given is None:
+            X, Y, sample_weight = objective.X, objective.Y, objective.sample_weight
+            rows = None if isinstance(objective.rows, slice) else objective.rows
+            fraction = self.p.validation_fraction
+            train, val = validation_split(Y, rows, fraction, self.random_state, stratify)
+            objective.bind(X, Y, sample_weight, train)
+            weights = None if sample_weight is None else sample_weight[val]
+            given = (X[val], Y[val], None if y is None else y[val], weights)  # gathered once
+        if self.state.validation_scores is None:
+            self.state.validation_scores, self.state.validation_loss_curve = [], []
+        return validation_scorer(objective, *given, scorer, self.estimator)
+
+
+def validation_scorer(objective, X_val, Y_val, y_val, sample_weight_val, scorer, estimator):
+    """A function returning ``(score, loss)`` of the current model on the validation set.
+
+    The loss is the weighted mean data loss (no penalty); the score is
+    ``scorer(estimator, X_val, y_val)`` (higher is better), or the negative
+    loss when ``scorer`` is None.
+    """
+    weight_sum = len(Y_val) if sample_weight_val is None else float(sample_weight_val.sum())
+    kwargs = {} if sample_weight_val is None else {"sample_weight": sample_weight_val}
+    o = objective
+
+    def validation():
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            logits = _network.forward(X_val, o.coefs, o.intercepts, o.activation)[-1]
+            loss = _network.log_loss(logits, Y_val, o.out_activation, sample_weight_val)
+        loss /= weight_sum
+        if scorer is None:
+            return -loss, loss
+        return float(scorer(estimator, X_val, y_val, **kwargs)), loss
+
+    return validation
 
 
 class ConvergenceMonitor:
@@ -99,18 +383,17 @@ class ConvergenceMonitor:
     than ``tol``; without, that the training loss fell by more than ``tol``
     (scikit-learn's rules). ``best_theta`` holds a copy of the parameters of
     the epoch with the best validation score, restored at the end of training.
-    The state is the estimator's and carries over to a warm-start fit, as in
-    ``MLPClassifier``.
+    It starts from, and saves to, a :class:`TrainingState`, so that a
+    warm-start fit carries it over, as in ``MLPClassifier``.
     """
 
-    def __init__(self, est):
-        self.tol = est.tol
-        self.n_iter_no_change = est.n_iter_no_change
-        self.no_improvement_count = est._no_improvement_count
-        self.best_loss = np.inf if est.best_loss_ is None else est.best_loss_
-        self.best_score = est.best_validation_score_
+    def __init__(self, tol, n_iter_no_change, state):
+        self.tol, self.n_iter_no_change = tol, n_iter_no_change
+        self.no_improvement_count = state.no_improvement_count
+        self.best_loss = state.best_loss
+        self.best_score = state.best_validation_score
         self.best_score = -np.inf if self.best_score is None else self.best_score
-        self.best_theta = est._best_theta
+        self.best_theta = state.best_theta
 
     def update(self, loss, theta, score=None):
         """Record one epoch; return True when it is time to stop (or adapt η)."""
@@ -125,353 +408,13 @@ class ConvergenceMonitor:
         self.no_improvement_count = 0 if improved else self.no_improvement_count + 1
         return self.no_improvement_count > self.n_iter_no_change
 
-    def save(self, est, theta, restore_best):
-        """Write the state back to the estimator; restore the best epoch's ``theta``."""
-        est._no_improvement_count = self.no_improvement_count
+    def save(self, state, theta, restore_best):
+        """Write the monitor's part of ``state``; restore the best epoch's ``theta``."""
+        state.no_improvement_count = self.no_improvement_count
         if not restore_best:
-            est.best_loss_ = self.best_loss
+            state.best_loss = self.best_loss
             return
-        est.best_loss_ = None
-        est._best_theta = self.best_theta
+        state.best_loss, state.best_theta = None, self.best_theta
         if self.best_theta is not None:
-            est.best_validation_score_ = self.best_score
+            state.best_validation_score = self.best_score
             theta[...] = self.best_theta
-
-
-def check_divergence(est, loss, first_loss, theta, before):
-    """Raise the divergence error, with the parameters put back, if the epoch ran away.
-
-    A log-loss a thousand times this call's first epoch's is runaway growth, not
-    a slow start: stop before it overflows, as it would a few epochs later.
-    """
-    runaway = first_loss is not None and loss > 1e3 * max(first_loss, 1.0)
-    if runaway or not isfinite(loss) or not np.isfinite(theta).all():
-        theta[...] = before
-        raise divergence_error(est, loss, est.n_iter_ + 1)
-
-
-def divergence_error(est, loss, epoch):
-    """The error for a loss that became non-finite or ran away."""
-    if est.solver == "lbfgs":  # no step size to blame: only the data's scale
-        return ValueError(
-            f"Training diverged: the loss became {loss} at iteration {epoch} with "
-            "solver='lbfgs'. Scale the features (for example with "
-            "sklearn.preprocessing.StandardScaler in a Pipeline); the weights were "
-            "left as they were before fitting."
-        )
-    return ValueError(
-        f"Training diverged: the loss became {loss:.6g} at epoch {epoch} with "
-        f"solver={est.solver!r} and learning_rate_init={est.learning_rate_init}. "
-        "Lower learning_rate_init, or scale the features (for example with "
-        "sklearn.preprocessing.StandardScaler in a Pipeline); the weights were left "
-        "as they were before that epoch."
-    )
-
-
-def record_epoch(est, loss, n_seen, validation, seconds):
-    """Append the epoch to the fitted curves, print it and run the callbacks.
-
-    Returns the validation score (None without a validation set) and whether
-    a callback asked to stop.
-    """
-    est.n_iter_ += 1
-    est.t_ += n_seen
-    est.loss_ = loss
-    est.loss_curve_.append(loss)
-    score = val_loss = None
-    if validation is not None:
-        score, val_loss = validation()
-        est.validation_scores_.append(score)
-        est.validation_loss_curve_.append(val_loss)
-    if est.verbose:
-        line = f"Iteration {est.n_iter_}, loss = {loss:.8f}"
-        if validation is not None:
-            line += f", validation score = {score:.6f}"
-        print(f"{line}, {seconds:.3f} s")
-    if not est.callbacks:
-        return score, False
-    info = {
-        "epoch": est.n_iter_,
-        "loss": loss,
-        "validation_score": score,
-        "validation_loss": val_loss,
-        "learning_rate": None if est.solver == "lbfgs" else float(est._optimizer.learning_rate),
-        "seconds": seconds,
-    }
-    stop = False
-    for callback in est.callbacks:
-        stop = bool(callback(est, info)) or stop
-    return score, stop
-
-
-def fit_stochastic(
-    est, objective, X, Y, sample_weight, rows, incremental, validation=None, hooks=None
-):
-    """Train with 'sgd' or 'adam': epochs of mini-batches until a stopping rule fires.
-
-    Parameters
-    ----------
-    est : TinyMLPClassifier
-        Its hyper-parameters drive training; its fitted attributes are updated.
-    objective : _network.Objective
-        Over the flat parameters that the estimator's ``coefs_`` and
-        ``intercepts_`` are views of.
-    X, Y, sample_weight
-        Training data, 0/1 targets and weights (None: all ones).
-    rows : ndarray of int or None
-        The rows of X to train on (None: all of them).
-    incremental : bool
-        One epoch (``partial_fit``) rather than up to ``max_iter``.
-    validation : callable, optional
-        Returns ``(score, loss)`` of the current model on the validation set;
-        given, training stops on the score and restores its best epoch.
-    hooks : object, optional
-        scikit-learn's callback hooks (see :func:`train_epochs`).
-    """
-    n_rows = X.shape[0]
-    n_train = n_rows if rows is None else rows.size
-    batch_size = batch_size_for(est, n_train)
-    visit = {"order": rows}
-
-    def one_epoch():
-        if est.shuffle:
-            visit["order"] = shuffled(visit["order"], n_rows, est._random_state)
-        # One batch of every row has a gradient that does not depend on the
-        # order: visit the rows as stored (slices of X, no gathering).
-        order = rows if batch_size >= n_train else visit["order"]
-        batches = batch_rows(order, n_rows, batch_size)
-        return run_epoch(objective, est._optimizer, X, Y, sample_weight, batches)
-
-    train_epochs(est, objective.theta, n_train, one_epoch, incremental, validation, hooks)
-
-
-def train_epochs(est, theta, n_train, one_epoch, incremental=False, validation=None, hooks=None):
-    """Epochs of ``one_epoch()`` (which returns the epoch's loss) until a stopping rule fires.
-
-    Each epoch is checked for divergence (the parameters ``theta`` put back),
-    recorded, shown to the callbacks and the monitor; Ctrl-C ends training
-    with a warning and keeps the model. ``hooks``, scikit-learn's callback
-    hooks: ``hooks.begin()`` before each epoch and ``hooks.end()`` after it,
-    which returns True to stop.
-    """
-    monitor = ConvergenceMonitor(est)
-    est.n_iter_ = 0
-    first_loss = None
-    try:
-        for _ in range(1 if incremental else est.max_iter):
-            start = time.perf_counter()
-            before = theta.copy()
-            if hooks is not None:
-                hooks.begin()
-            loss = one_epoch()
-            check_divergence(est, loss, first_loss, theta, before)
-            first_loss = loss if first_loss is None else first_loss
-            est._optimizer.iteration_ends(est.t_ + n_train)
-            score, stop_requested = record_epoch(
-                est, loss, n_train, validation, time.perf_counter() - start
-            )
-            if hooks is not None:
-                stop_requested = hooks.end() or stop_requested
-            if is_done(est, monitor, loss, theta, score, stop_requested, validation):
-                break
-            if incremental:
-                break
-        else:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) reached and "
-                "the optimization hasn't converged yet. Increase max_iter, or raise "
-                "learning_rate_init.",
-                ConvergenceWarning,
-                stacklevel=6,
-            )
-    except KeyboardInterrupt:
-        warnings.warn("Training interrupted by user.", stacklevel=6)
-    monitor.save(est, theta, restore_best=validation is not None)
-
-
-def is_done(est, monitor, loss, theta, score, stop_requested, validation):
-    """Record the epoch with the monitor; True when training should stop.
-
-    A callback may have asked to stop. Otherwise, after ``n_iter_no_change``
-    epochs without improvement, the optimizer stops, or lowers η and goes on.
-    """
-    no_progress = monitor.update(loss, theta, score)
-    if stop_requested or not no_progress:
-        return stop_requested
-    what = "Validation score" if validation is not None else "Training loss"
-    msg = (
-        f"{what} did not improve more than tol={est.tol} for "
-        f"{est.n_iter_no_change} consecutive epochs."
-    )
-    if est._optimizer.trigger_stopping(msg, est.verbose):
-        return True
-    monitor.no_improvement_count = 0  # η was lowered: count afresh
-    return False
-
-
-def fit_full_batch_lbfgs(est, objective, X, Y, sample_weight, rows, hooks=None):
-    """Train with 'lbfgs' on the rows ``rows`` of X (None: all of them).
-
-    ``hooks``, scikit-learn's callback hooks, open and close one subtask per
-    iteration when scipy reports the iteration; ``hooks.end()`` returning True
-    stops training.
-    """
-    theta = objective.theta
-    before = theta.copy()
-    est.n_iter_ = 0
-    data = (X, Y, sample_weight, rows)
-
-    def on_iteration(loss):
-        # t_ counts samples fed to a stochastic solver: MLPClassifier leaves it at 0 for lbfgs.
-        _, stop = record_epoch(est, loss, 0, None, 0.0)
-        if hooks is not None:
-            hooks.begin()
-            stop = hooks.end() or stop
-        return stop
-
-    result = fit_lbfgs(objective, *data, est.max_iter, est.max_fun, est.tol, on_iteration)
-    if not isfinite(result.fun) or not np.isfinite(theta).all():
-        theta[...] = before
-        raise divergence_error(est, result.fun, est.n_iter_ + 1)
-    est.n_iter_ = int(result.nit)
-    est.loss_ = float(result.fun)
-    if not est.loss_curve_:
-        est.loss_curve_.append(est.loss_)
-    est.best_loss_ = min(est.loss_curve_)
-    if result.status == 1:
-        warnings.warn(
-            f"lbfgs stopped after {est.n_iter_} iterations (max_iter={est.max_iter}, "
-            f"max_fun={est.max_fun}) without converging; increase max_iter, or scale "
-            "the features.",
-            ConvergenceWarning,
-            stacklevel=5,
-        )
-
-
-def set_network(est, n_features, n_outputs, dtype, initialize):
-    """The layer sizes; new weights and empty curves when ``initialize``.
-
-    Otherwise training continues from the current weights; what a network
-    set by hand lacks (counters, curves) starts empty, as in a new fit.
-    """
-    hidden = np.atleast_1d(est.hidden_layer_sizes)
-    if (
-        hidden.ndim != 1
-        or hidden.size == 0
-        or not all(
-            isinstance(h, Integral) and not isinstance(h, bool) and h > 0 for h in hidden.tolist()
-        )
-    ):
-        raise ValueError(
-            "hidden_layer_sizes must be a positive integer or a non-empty sequence of "
-            f"positive integers, got {est.hidden_layer_sizes!r}."
-        )
-    est._layer_units = [n_features, *hidden.tolist(), n_outputs]
-    est.n_layers_ = len(est._layer_units)
-    est.n_outputs_ = n_outputs
-    multiclass = est._label_binarizer.y_type_ == "multiclass"
-    est.out_activation_ = "softmax" if multiclass else "logistic"
-    if initialize:
-        est.coefs_, est.intercepts_ = _network.init_params(
-            est._layer_units, est.activation, est._random_state, dtype
-        )
-    fresh = dict(n_iter_=0, t_=0, loss_curve_=[], best_loss_=np.inf, _optimizer=None)
-    fresh.update(_no_improvement_count=0, _best_theta=None, best_validation_score_=None)
-    fresh.update(validation_scores_=None, validation_loss_curve_=None)
-    for name, value in fresh.items():
-        if initialize or not hasattr(est, name):
-            setattr(est, name, value)
-
-
-def objective(est, dtype):
-    """The estimator's training objective over its flat parameters (see ``_network``)."""
-    return _network.Objective(
-        flat_parameters(est, dtype),
-        est._layer_units,
-        est.activation,
-        est.out_activation_,
-        est.alpha,
-        est.dropout,
-        est._random_state,
-    )
-
-
-def flat_parameters(est, dtype):
-    """The flat vector that the estimator's ``coefs_`` and ``intercepts_`` are views of.
-
-    When they are not (after unpickling, or when a user assigned arrays),
-    their values are packed into a new vector in ``dtype`` and the attributes
-    become its views, after checking the shapes.
-    """
-    layout = _network.Layout(est._layer_units)
-    theta = layout.flat_of(est.coefs_, est.intercepts_)
-    if theta is not None and theta.dtype == dtype and theta.flags.writeable:
-        return theta
-    found = [np.shape(a) for a in [*est.coefs_, *est.intercepts_]]
-    if found != layout.shapes:
-        raise ValueError(
-            f"coefs_ + intercepts_ have shapes {found}, but the network "
-            f"{est._layer_units} needs {layout.shapes}."
-        )
-    theta = layout.pack(est.coefs_, est.intercepts_, dtype)
-    est.coefs_, est.intercepts_ = layout.views(theta)
-    state = getattr(est._optimizer, "m", getattr(est._optimizer, "velocity", None))
-    if state is not None and state.dtype != dtype:
-        est._optimizer = None  # its state is in the other dtype
-    return theta
-
-
-def validation(est, X, Y, y, sample_weight, rows, given, scorer):
-    """The training rows and weights, and the validation scorer, for early stopping.
-
-    ``given`` is the validation set ``(X, Y, y, sample_weight)`` passed to fit,
-    or None to hold out ``validation_fraction`` of the training data.
-    """
-    if given is None:
-        rows, sample_weight, given = hold_out(est, X, Y, y, sample_weight, rows)
-    return rows, sample_weight, validation_scorer(est, *given, scorer)
-
-
-def hold_out(est, X, Y, y, sample_weight, rows):
-    """Split off the early-stopping validation set from the training data.
-
-    Returns the training rows and weights, and the held-out ``(X, Y, y,
-    sample_weight)`` (None weights when every unit weight is 1).
-    """
-    train_weight, val_weight = validation_split(
-        X,
-        Y,
-        sample_weight,
-        rows,
-        est.validation_fraction,
-        est._random_state,
-        stratify=est._label_binarizer.y_type_ != "multilabel-indicator",
-    )
-    rows, val_rows = np.flatnonzero(train_weight), np.flatnonzero(val_weight)
-    unweighted = sample_weight is None and (train_weight[rows] == 1).all()
-    sample_weight = None if unweighted else train_weight.astype(X.dtype)
-    val_weight = None if unweighted else val_weight[val_rows].astype(X.dtype)
-    held_out = (X[val_rows], Y[val_rows], y[val_rows], val_weight)  # gathered once per fit
-    return rows, sample_weight, held_out
-
-
-def validation_scorer(est, X_val, Y_val, y_val, sample_weight_val, scorer=None):
-    """A function returning ``(score, loss)`` of the current model on the validation set.
-
-    The loss is the weighted mean log-loss (no penalty); the score is
-    ``scorer(est, X_val, y_val)`` (higher is better), or the negative loss
-    when ``scorer`` is None.
-    """
-    if est.validation_scores_ is None:
-        est.validation_scores_, est.validation_loss_curve_ = [], []
-    weight_sum = len(Y_val) if sample_weight_val is None else float(sample_weight_val.sum())
-    kwargs = {} if sample_weight_val is None else {"sample_weight": sample_weight_val}
-
-    def validation():
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            logits = _network.forward(X_val, est.coefs_, est.intercepts_, est.activation)[-1]
-            loss = _network.log_loss(logits, Y_val, est.out_activation_, sample_weight_val)
-        loss /= weight_sum
-        return (-loss if scorer is None else float(scorer(est, X_val, y_val, **kwargs))), loss
-
-    return validation

@@ -107,11 +107,13 @@ def test_full_batch_step_is_the_mean_of_per_sample_gradients():
     coefs = [c.copy() for c in clf.coefs_]
     intercepts = [c.copy() for c in clf.intercepts_]
     layout = Layout([2, 2, 1])
-    objective = Objective(layout.pack(coefs, intercepts), [2, 2, 1], "logistic", "logistic", 0.0)
+    data = (X, y[:, None].astype(float), None)
+    theta = layout.pack(coefs, intercepts)
+    objective = Objective(theta, [2, 2, 1], "logistic", "logistic", 0.0, data)
 
     per_sample = []
     for i in range(len(X)):
-        objective(X[i : i + 1], y[i : i + 1, None].astype(float))
+        objective(slice(i, i + 1))
         per_sample.append(layout.views(objective.grad.copy()))
     mean_coef_grads = [np.mean([g[0][layer] for g in per_sample], axis=0) for layer in range(2)]
     mean_intercept_grads = [

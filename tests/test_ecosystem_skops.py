@@ -19,6 +19,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 CLASSIFIER = "sklearn_tinymlp._classifier.TinyMLPClassifier"
 SGD = "sklearn_tinymlp._optimizers.SGDOptimizer"
 ADAM = "sklearn_tinymlp._optimizers.AdamOptimizer"
+STATE = "sklearn_tinymlp._training.TrainingState"
 
 
 @pytest.fixture
@@ -27,12 +28,16 @@ def data():
 
 
 def test_trusted_list_is_exactly_the_documented_one():
-    assert SKOPS_TRUSTED_TYPES == [CLASSIFIER, SGD, ADAM]
+    assert SKOPS_TRUSTED_TYPES == [CLASSIFIER, STATE, SGD, ADAM]
 
 
 @pytest.mark.parametrize(
     "solver, expected_untrusted",
-    [("adam", [CLASSIFIER, ADAM]), ("sgd", [CLASSIFIER, SGD]), ("lbfgs", [CLASSIFIER])],
+    [
+        ("adam", [CLASSIFIER, STATE, ADAM]),
+        ("sgd", [CLASSIFIER, STATE, SGD]),
+        ("lbfgs", [CLASSIFIER, STATE]),
+    ],
 )
 @pytest.mark.parametrize("in_pipeline", [False, True])
 def test_round_trip(tmp_path, data, solver, expected_untrusted, in_pipeline):

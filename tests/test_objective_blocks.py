@@ -1,6 +1,6 @@
 """Objective's data part: blocks of a batch, each given the batch's S, add up to the batch.
 
-``Objective(..., alpha=0)(X, Y, sample_weight, rows, weight_sum=S)`` leaves Σ s_i ℓ_i
+``Objective(..., alpha=0, (X, Y, sample_weight), weight_sum=S)()`` leaves Σ s_i ℓ_i
 over the rows in ``data_loss`` and Σ s_i ∂ℓ_i/∂θ / S in ``grad``; training on Dask
 input sums blocks this way (``_dask.block_sums``).
 """
@@ -17,24 +17,25 @@ W = np.random.RandomState(0).uniform(0, 2, len(y))
 LAYERS = [5, 7, 3]
 
 
-def _objective(theta, alpha=0.0, max_rows=None):
-    return _network.Objective(theta, LAYERS, "tanh", "softmax", alpha, max_rows=max_rows)
+def _objective(theta, data, alpha=0.0, max_rows=None, weight_sum=None):
+    network = (theta, LAYERS, "tanh", "softmax", alpha, data)
+    return _network.Objective(*network, max_rows=max_rows, weight_sum=weight_sum)
 
 
 @pytest.mark.parametrize("sample_weight", [None, W], ids=["unweighted", "weighted"])
 def test_blocks_given_the_batch_weight_add_up_to_the_batch(sample_weight):
     theta = np.random.RandomState(1).normal(size=_network.Layout(LAYERS).size)
     alpha = 0.3
-    whole = _objective(theta, alpha)
-    loss = whole(X, Y, sample_weight)
+    whole = _objective(theta, (X, Y, sample_weight), alpha)
+    loss = whole()
     S = whole.weight_sum
     assert S == (len(y) if sample_weight is None else pytest.approx(W.sum()))
 
     data_loss, grad = 0.0, np.zeros_like(theta)
     for rows in (slice(0, 250), slice(250, 251), slice(251, 600)):
-        block = _objective(theta)
         sw = None if sample_weight is None else sample_weight[rows]
-        mean = block(X[rows], Y[rows], sw, weight_sum=S)
+        block = _objective(theta, (X[rows], Y[rows], sw), weight_sum=S)
+        mean = block()
         assert block.data_loss == pytest.approx(mean * S, rel=1e-15)
         assert block.weight_sum == (rows.stop - rows.start if sw is None else float(sw.sum()))
         data_loss += block.data_loss
@@ -48,13 +49,13 @@ def test_blocks_given_the_batch_weight_add_up_to_the_batch(sample_weight):
 
 def test_blocks_of_the_chunks_rows_are_the_batch_bit_for_bit():
     theta = np.random.RandomState(2).normal(size=_network.Layout(LAYERS).size)
-    whole = _objective(theta, max_rows=200)  # three chunks of 200 rows
-    whole(X, Y, W)
+    whole = _objective(theta, (X, Y, W), max_rows=200)  # three chunks of 200 rows
+    whole()
     data_loss, grad = 0.0, None
     for start in (0, 200, 400):
-        block = _objective(theta)
         rows = slice(start, start + 200)
-        block(X[rows], Y[rows], W[rows], weight_sum=whole.weight_sum)
+        block = _objective(theta, (X[rows], Y[rows], W[rows]), weight_sum=whole.weight_sum)
+        block()
         data_loss += block.data_loss
         grad = block.grad.copy() if grad is None else grad + block.grad
     assert data_loss == whole.data_loss

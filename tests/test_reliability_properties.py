@@ -324,7 +324,7 @@ DEFECTS = {
         _always,
         _empty_hidden_layer,
         ValueError,
-        lambda X, y, sw: "hidden_layer_sizes must be a positive integer or a non-empty sequence",
+        lambda X, y, sw: "hidden_layer_sizes must be a positive integer or a sequence",
     ),
     "non-positive-learning-rate": (
         _always,

@@ -131,9 +131,9 @@ def test_deep_compare_detects_a_change():
     clf.coefs_[0][0, 0] = np.nextafter(clf.coefs_[0][0, 0], np.inf)
     with pytest.raises(AssertionError):
         assert_deep_equal(vars(clf), before)
-    clf = make().fit(X, y)
+    clf = make(random_state=np.random.RandomState(0)).fit(X, y)
     before = copy.deepcopy(vars(clf))
-    clf._random_state.uniform()
+    clf.random_state.uniform()
     with pytest.raises(AssertionError):
         assert_deep_equal(vars(clf), before)
 

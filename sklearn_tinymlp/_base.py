@@ -1,0 +1,305 @@
+"""What both estimators share: parameters, input checks, the fit orchestration, the protocol.
+
+Only the estimator classes (this module, ``_classifier`` and ``_regressor``)
+read or write an estimator's state. The other modules get what they need as
+arguments and return results: the network and the objective (``_network``),
+training (``_training.Trainer``, which returns a ``TrainingState``), targets
+and weights (``_targets``), Dask's blocks (``_dask``). Only the estimator
+modules touch ``sklearn.base`` and scikit-learn's private pieces.
+"""
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from . import _arguments, _callbacks, _dask, _network, _training
+from ._activations import ACTIVATIONS
+from ._persistence import loaded_state, saved_state
+
+
+class _InMemory:
+    """How ``_weights`` applies a function to in-memory rows (``_dask`` does it per block)."""
+
+    @staticmethod
+    def per_row(func, Y, *args, dtype):
+        return func(Y, *args)
+
+    @staticmethod
+    def summed(func, *args):
+        return func(*args)
+
+
+#: The fitted attributes copied from the training state after every call.
+_RECORDED = {
+    "n_iter_": "n_iter",
+    "t_": "t",
+    "loss_": "loss",
+    "best_loss_": "best_loss",
+    "best_validation_score_": "best_validation_score",
+    "loss_curve_": "loss_curve",
+    "data_loss_curve_": "data_loss_curve",
+    "validation_scores_": "validation_scores",
+    "validation_loss_curve_": "validation_loss_curve",
+}
+
+
+class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
+    """The network, its training and the scikit-learn protocol, for both estimators.
+
+    A subclass defines its targets (``_fit_targets``, ``_validation_targets``),
+    its sample weights (``_weights``), its output head (``_output_activation``)
+    and its default early-stopping scorer; everything else is here.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "callbacks": [list, None],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "scoring": [StrOptions({"loss"}), str, callable, None],
+    }
+
+    # ------------------------------------------------------------ inputs
+
+    def _validate_X(self, X, y=None, *, fit=False, reset=False, min_samples=1):
+        """X as float64 or float32 (CSR if sparse); for ``fit``, ``(X, y)``.
+
+        ``min_samples=0`` checks a zero-row stand-in of a Dask collection's columns.
+        """
+        kwargs = dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=reset)
+        kwargs["ensure_min_samples"] = min_samples
+        # scikit-learn's finiteness check sums X and warns on inf + (−inf) before
+        # raising its clear "contains infinity" error; the error is enough.
+        with np.errstate(invalid="ignore"):
+            if fit:
+                X, y = validate_data(self, X, y, multi_output=True, **kwargs)
+            else:
+                X = validate_data(self, X, **kwargs)
+        X = X.tocsr() if sparse.issparse(X) else X
+        return (X, y) if fit else X
+
+    def _logits(self, X):
+        """The output layer's z_L for X, by the one forward pass."""
+        check_is_fitted(self)
+        X = self._validate_X(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = _network.forward(X, self.coefs_, self.intercepts_, self.activation)[-1]
+        if not np.isfinite(logits).all():
+            overflowed = ~np.isfinite(logits).all(axis=1)
+            raise ValueError(
+                f"The network's output overflowed to inf or NaN for {overflowed.sum()} "
+                f"row(s) of X (the first is row {np.flatnonzero(overflowed)[0]}): their "
+                f"values are too large for {X.dtype} arithmetic. Scale the features "
+                "(for example with sklearn.preprocessing.StandardScaler in a Pipeline)."
+            )
+        return logits
+
+    def _dask_predict(self, X, method, columns, dtype=None, lengths=False):
+        """``self.<method>(X)`` for Dask X: lazy, computed where the blocks live."""
+        check_is_fitted(self)
+        X, meta = _dask.row_blocks(X, lengths, dense=False)
+        X_dtype = self._validate_X(
+            meta, min_samples=0
+        ).dtype  # the columns, checked once on the client
+        names = hasattr(meta, "columns") and hasattr(self, "feature_names_in_")
+        model = copy.deepcopy(self)  # the model as it is now, should it be refitted
+        return _dask.predict_blockwise(model, X, method, names, columns, dtype or X_dtype)
+
+    def _checked_weights(self, X, sample_weight):
+        if sample_weight is None:
+            return None
+        with np.errstate(over="ignore"):  # a weight too large for X's dtype is refused later
+            return _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+
+    # ------------------------------------------------------------ training
+
+    def _fit(self, X, y, sample_weight, classes, incremental, validation=(None, None, None)):
+        _arguments.check_fit_arguments(self, *validation)
+        continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
+        state = getattr(self, "_training_state", None) if continuing else None
+        state = _training.TrainingState() if state is None else state
+        if not incremental:
+            state.optimizer = None  # a warm-start fit starts a new optimizer, as MLPClassifier
+        given = (X, y, sample_weight)  # what scikit-learn's callbacks are shown
+        if _dask.is_dask_collection(X):  # trained where the blocks live
+            _dask.check_fit(incremental, self.early_stopping, validation)
+            data = self._dask_data(X, y, sample_weight, continuing, state)
+        else:
+            data = self._memory_data(X, y, sample_weight, classes, continuing, incremental, state)
+        X, Y = data[:2]
+        if self.early_stopping and validation[0] is not None:  # checked before training
+            validation = self._validation_set(X.dtype, *map(_dask.computed, validation))
+        random_state = check_random_state(self.random_state)  # anew each call
+        theta = self._set_network(X.shape[1], Y.shape[1], X.dtype, random_state, continuing)
+        trainer = _training.Trainer(self.get_params(), theta, random_state, state, self)
+        hooks = self._epoch_hooks(*given, incremental)
+        try:
+            self._train(trainer, theta, data, validation, incremental, hooks)
+        finally:  # the curves so far, also when training raised
+            self._record(trainer.state)
+        if hooks is not None:
+            hooks.close()
+        return self
+
+    def _train(self, trainer, theta, data, validation, incremental, hooks):
+        """Build the objective of the data and run the solver."""
+        X, Y, y, sample_weight, blocks = data
+        network = (self._layer_units, self.activation, self.out_activation_, self.alpha)
+        extra = dict(dropout=self.dropout, random_state=trainer.random_state)
+        if blocks is not None:
+            objective, one_epoch = _dask.objective(theta, network, extra, blocks, trainer)
+        else:
+            objective = _network.Objective(theta, *network, (X, Y, sample_weight), **extra)
+        if self.solver == "lbfgs":
+            return trainer.fit_lbfgs(objective, hooks)
+        score = None
+        if self.early_stopping:
+            given = None if validation[0] is None else validation
+            stratify = self._stratify_validation()
+            score = trainer.validation(objective, given, _arguments.scorer(self), y, stratify)
+        if blocks is not None:
+            return trainer.train_epochs(one_epoch, blocks.n_train, False, score, hooks)
+        return trainer.fit_stochastic(objective, incremental, score, hooks)
+
+    def _memory_data(self, X, y, sample_weight, classes, continuing, incremental, state):
+        """X, the targets Y, y, the weights (sample_weight × class_weight), checked."""
+        X, y = self._validate_X(X, y, fit=True, reset=not continuing)
+        y, Y = self._fit_targets(y, classes, continuing, incremental)
+        sample_weight = self._checked_weights(X, sample_weight)
+        sample_weight, _, _ = self._weights(
+            Y, sample_weight, X.dtype, incremental, _InMemory, state
+        )
+        return X, Y, y, sample_weight, None
+
+    def _dask_data(self, X, y, sample_weight, continuing, state):
+        """The persisted blocks of X, Y and the weights, checked (see ``_dask.Blocks``)."""
+        X, meta = _dask.row_blocks(X)
+        dtype = self._validate_X(
+            meta, reset=not continuing, min_samples=0
+        ).dtype  # the columns, on no rows
+        X, y, sample_weight = _dask.persisted(X.astype(dtype), y, sample_weight, dtype)
+        _dask.check_finite(X)
+        _, Y = self._fit_targets(_dask.distinct_rows(y), None, continuing, False)
+        Y = _dask.encoded(y, self._encode, Y.shape[1], Y.dtype)
+        sample_weight, n_train, weight_sum = self._weights(
+            Y, sample_weight, dtype, False, _dask, state
+        )
+        return X, Y, None, None, _dask.Blocks(X, Y, sample_weight, n_train, weight_sum)
+
+    def _set_network(self, n_features, n_outputs, dtype, random_state, continuing):
+        """The layer sizes and the flat parameters that ``coefs_`` and ``intercepts_`` view.
+
+        New weights for a new fit; otherwise training continues from the
+        current ones (after unpickling, or arrays assigned by hand, they are
+        packed into a new flat vector in ``dtype`` after checking the shapes).
+        """
+        hidden = np.atleast_1d(self.hidden_layer_sizes)
+        if hidden.ndim != 1 or not all(
+            isinstance(h, Integral) and not isinstance(h, bool) and h > 0 for h in hidden.tolist()
+        ):
+            raise ValueError(
+                "hidden_layer_sizes must be a positive integer or a sequence of positive "
+                f"integers (empty for no hidden layer), got {self.hidden_layer_sizes!r}."
+            )
+        self._layer_units = [n_features, *hidden.tolist(), n_outputs]
+        self.n_layers_, self.n_outputs_ = len(self._layer_units), n_outputs
+        self.out_activation_ = self._output_activation()
+        layout = _network.Layout(self._layer_units)
+        if not continuing:
+            self.coefs_, self.intercepts_ = _network.init_params(
+                self._layer_units, self.activation, random_state, dtype
+            )
+        theta = layout.flat_of(self.coefs_, self.intercepts_)
+        if theta is not None and theta.dtype == dtype and theta.flags.writeable:
+            return theta
+        found = [np.shape(a) for a in [*self.coefs_, *self.intercepts_]]
+        if found != layout.shapes:
+            raise ValueError(
+                f"coefs_ + intercepts_ have shapes {found}, but the network "
+                f"{self._layer_units} needs {layout.shapes}."
+            )
+        theta = layout.pack(self.coefs_, self.intercepts_, dtype)
+        self.coefs_, self.intercepts_ = layout.views(theta)
+        state = getattr(self, "_training_state", None)
+        moments = getattr(state, "optimizer", None)
+        moments = getattr(moments, "m", getattr(moments, "velocity", None))
+        if moments is not None and moments.dtype != dtype:
+            state.optimizer = None  # its moments are in the other dtype
+        return theta
+
+    def _record(self, state):
+        """Write the fitted attributes from what training returned: the one place."""
+        self._training_state = state
+        for attribute, name in _RECORDED.items():
+            value = getattr(state, name)
+            setattr(self, attribute, list(value) if isinstance(value, list) else value)
+
+    def _epoch_hooks(self, X, y, sample_weight, incremental):
+        """scikit-learn's callback hooks; None without callbacks (or ``sklearn.callback``).
+
+        Without callbacks, set on the estimator or propagated to it by a
+        meta-estimator, no task tree is built (it would grow by one node an epoch).
+        """
+        if not hasattr(self, "_init_callback_context") or not (
+            hasattr(self, "_skl_callbacks") or hasattr(self, "_parent_callback_ctx")
+        ):
+            return None
+        root = self._init_callback_context(max_subtasks=1 if incremental else self.max_iter)
+        task = "iteration" if self.solver == "lbfgs" else "epoch"
+        return _callbacks.EpochHooks(root, self, X, y, sample_weight, task)
+
+    # ------------------------------------------------------------ protocol
+
+    @property
+    def _optimizer(self):
+        """The optimizer (MLPClassifier's attribute, which scikit-learn's own tests read)."""
+        return self._training_state.optimizer
+
+    @property
+    def _no_improvement_count(self):
+        """Epochs without improvement (MLPClassifier's attribute, read by its tests)."""
+        return self._training_state.no_improvement_count
+
+    @_no_improvement_count.setter
+    def _no_improvement_count(self, count):
+        if not hasattr(self, "_training_state"):
+            self._training_state = _training.TrainingState()
+        self._training_state.no_improvement_count = count
+
+    def __getstate__(self):
+        return saved_state(super().__getstate__())
+
+    def __setstate__(self, state):
+        super().__setstate__(loaded_state(state))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
