@@ -1,33 +1,18 @@
-"""Dask: one model trained on data spread over a cluster, and predictions made where the data live.
+"""Dask: what is Dask's in training on data spread over a cluster and predicting where it lives.
 
-``TinyMLPClassifier`` hands Dask input here (``is_dask_collection``); nothing in
-this module imports Dask until it is given a Dask collection, so the package
-works without the ``dask`` extra.
+The estimator hands Dask input here (``is_dask_collection``) and runs the
+in-memory code for everything else (input checks, targets, class weights,
+the trainer); nothing here imports Dask until it is given a Dask collection.
 
-Training takes one of two routes:
-
-* **Full batch** (``solver='lbfgs'``, and ``'sgd'``/``'adam'`` with a batch of
-  every row, i.e. full-batch gradient descent). The loss and its gradient are
-  sums over rows (see ``_network``), so each block of X, persisted on the
-  worker that holds it, computes its own Σ s_i ℓ_i and Σ s_i ∂ℓ_i/∂θ / S with
-  the one :class:`~sklearn_tinymlp._network.Objective` (:func:`block_sums`),
-  as the in-memory objective computes each chunk of a batch. Per iteration
-  only the flat parameter vector goes out and one loss and one gradient per
-  block come back; the client adds them in block order (so a fit is
-  reproducible whatever worker holds which block) and adds the L2 penalty
-  (:class:`BlockSums`). L-BFGS and the epoch loop are the in-memory ones,
-  given this objective instead of ``_network.Objective``.
-* **Mini-batches** (``'sgd'``/``'adam'``): sequential training over distributed
-  storage. Each epoch visits the blocks (in a new random order when
-  ``shuffle=True``), fetches one at a time to the client, and runs the
-  in-memory mini-batch epoch (:func:`_training.run_epoch`) on its rows; the
-  next block is fetched while one trains, so the client holds about two
-  blocks. This is what ``dask_ml.wrappers.Incremental`` does with
-  ``partial_fit``, with the estimator's own epochs, shuffling, stopping rules
-  and curves.
-
-Prediction maps the in-memory methods over the blocks (``map_blocks``): the
-result is a lazy Dask array, computed on the workers.
+* **Full batch** (``'lbfgs'``, and full-batch gradient descent): the loss and
+  its gradient are sums over rows, so each persisted block computes its share
+  with the one ``_network.Objective`` where it lives (:func:`block_sums`); only
+  the parameters go out and one loss and gradient per block come back, added
+  in block order on the client (:class:`BlockSums`).
+* **Mini-batches** (``'sgd'``/``'adam'``): each epoch visits the blocks (in a
+  new random order when shuffling), fetching one to the client while the one
+  before trains by the in-memory pass: the client holds about two blocks.
+* **Prediction** maps the in-memory methods over the blocks: a lazy array.
 """
 
 import math
@@ -42,18 +27,7 @@ from . import _network, _training
 
 
 def is_dask_collection(obj):
-    """Whether ``obj`` is a Dask collection, decided without importing Dask.
-
-    Parameters
-    ----------
-    obj : object
-        Anything passed as X.
-
-    Returns
-    -------
-    bool
-        True for Dask arrays, DataFrames and Series (their classes live in
-        ``dask`` or, for older Dask, ``dask_expr``).
+    """Whether ``obj`` is a Dask array, DataFrame or Series, decided without importing Dask.
 
     Examples
     --------
@@ -78,6 +52,14 @@ def _unknown_chunks_error(name):
     )
 
 
+def _check_rows(data, rows_like):
+    if data.ndim == 0 or data.shape[0] != rows_like.shape[0]:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: "
+            f"[{rows_like.shape[0]}, {data.shape[0] if data.ndim else 0}]"
+        )
+
+
 def _as_dask_array(data, name, rows_like=None):
     """``data`` as a Dask array with known row chunks, aligned with ``rows_like``'s rows.
 
@@ -93,11 +75,7 @@ def _as_dask_array(data, name, rows_like=None):
         data = np.asarray(data)
         if rows_like is None:
             raise TypeError(f"{name} must be a Dask array, DataFrame or Series.")
-        if data.ndim == 0 or data.shape[0] != rows_like.shape[0]:
-            raise ValueError(
-                "Found input variables with inconsistent numbers of samples: "
-                f"[{rows_like.shape[0]}, {data.shape[0] if data.ndim else 0}]"
-            )
+        _check_rows(data, rows_like)
         return da.from_array(data, chunks=(rows_like.chunks[0],) + data.shape[1:])
     if not hasattr(data, "chunks"):
         raise TypeError(
@@ -107,11 +85,7 @@ def _as_dask_array(data, name, rows_like=None):
         raise _unknown_chunks_error(name)
     if rows_like is None:
         return data
-    if data.shape[0] != rows_like.shape[0]:
-        raise ValueError(
-            "Found input variables with inconsistent numbers of samples: "
-            f"[{rows_like.shape[0]}, {data.shape[0]}]"
-        )
+    _check_rows(data, rows_like)
     if data.chunks[0] != rows_like.chunks[0]:
         data = data.rechunk({0: rows_like.chunks[0]})  # lazy; labels and weights are small
     return data
@@ -255,29 +229,9 @@ def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, 
     to the full batch's loss and gradient. Zero-weight rows are skipped, as
     in the in-memory fit.
 
-    Parameters
-    ----------
-    theta : ndarray of shape (n_params,)
-        The flat parameters (see ``_network.Layout``).
-    X : ndarray of shape (n_rows, n_features)
-        One block of X.
-    Y : ndarray of shape (n_rows, n_outputs)
-        Its 0/1 targets.
-    sample_weight : ndarray of shape (n_rows,) or None
-        Its weights (None: all ones).
-    weight_sum : float
-        S, the total weight of every block.
-    layer_units : list of int
-        Units per layer, input first.
-    activation, out_activation : str
-        Hidden and output activations.
-
-    Returns
-    -------
-    loss_sum : float
-        Σ s_i ℓ_i over the block.
-    grad_share : ndarray of shape (n_params,)
-        Σ s_i ∂ℓ_i/∂θ / S over the block (no penalty).
+    ``theta`` is the flat parameter vector, ``X, Y, sample_weight`` one block
+    (weights None: all ones) and ``weight_sum`` the S of every block. Returns
+    Σ s_i ℓ_i over the block and Σ s_i ∂ℓ_i/∂θ / S (no penalty).
 
     Examples
     --------
