@@ -19,7 +19,7 @@ class PartialFitUnavailable(AttributeError, ValueError):
 
 def partial_fit_available(est):
     """True, or the reason ``partial_fit`` is missing (as :class:`PartialFitUnavailable`)."""
-    missing = "This 'TinyMLPClassifier' has no attribute 'partial_fit': "
+    missing = f"This '{type(est).__name__}' has no attribute 'partial_fit': "
     if est.solver not in ("sgd", "adam"):
         raise PartialFitUnavailable(
             f"{missing}partial_fit is only available for stochastic optimizers; "

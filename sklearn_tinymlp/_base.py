@@ -9,18 +9,33 @@ modules touch ``sklearn.base`` and scikit-learn's private pieces.
 """
 
 import copy
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
+from sklearn.utils._available_if import _AvailableIfDescriptor
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _arguments, _callbacks, _dask, _network, _training
 from ._activations import ACTIVATIONS
 from ._persistence import loaded_state, saved_state
+
+
+class _AvailableIfWithReason(_AvailableIfDescriptor):
+    """``available_if`` that raises the check's own error rather than a bare AttributeError."""
+
+    def _check(self, obj, owner):
+        self.check(obj)
+
+
+#: ``partial_fit`` exists only for the solvers and settings that can train incrementally.
+available_if_partial_fit = partial(
+    _AvailableIfWithReason, check=_arguments.partial_fit_available, attribute_name="partial_fit"
+)
 
 
 class _InMemory:
@@ -34,6 +49,15 @@ class _InMemory:
     def summed(func, *args):
         return func(*args)
 
+
+#: What to do, added to scikit-learn's input errors that do not say it.
+_HINTS = {
+    "Input y contains": "Drop or impute the rows whose target is missing or infinite, "
+    "for example with mask = np.isfinite(y) (np.isfinite(y).all(axis=1) for 2-D y).",
+    "could not convert string to float": "X must hold numbers: encode text or categorical "
+    "columns first, for example with sklearn.preprocessing.OneHotEncoder in a "
+    "sklearn.compose.ColumnTransformer.",
+}
 
 #: The fitted attributes copied from the training state after every call.
 _RECORDED = {
@@ -57,6 +81,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
     and its default early-stopping scorer; everything else is here.
     """
 
+    _numeric_targets = False  # y_numeric of scikit-learn's checks
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
@@ -86,6 +111,35 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         "scoring": [StrOptions({"loss"}), str, callable, None],
     }
 
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
+        """Fit the model to data X and targets y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 data is trained in float32.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets: class labels, or a binary indicator matrix for multilabel
+            targets (classifier); real numbers (regressor).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; an integer weight is equivalent to repeating
+            the row, a zero weight to dropping it.
+        X_val, y_val : array-like, default=None
+            A validation set for early stopping (``early_stopping=True``), used
+            instead of holding out ``validation_fraction`` of X: every row of X
+            is trained on. For time-ordered or grouped data.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        validation = (X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, None, incremental=False, validation=validation)
+
     # ------------------------------------------------------------ inputs
 
     def _validate_X(self, X, y=None, *, fit=False, reset=False, min_samples=1):
@@ -95,13 +149,21 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         """
         kwargs = dict(accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32), reset=reset)
         kwargs["ensure_min_samples"] = min_samples
+        if fit:
+            kwargs.update(multi_output=True, y_numeric=self._numeric_targets)
         # scikit-learn's finiteness check sums X and warns on inf + (−inf) before
         # raising its clear "contains infinity" error; the error is enough.
-        with np.errstate(invalid="ignore"):
-            if fit:
-                X, y = validate_data(self, X, y, multi_output=True, **kwargs)
-            else:
-                X = validate_data(self, X, **kwargs)
+        try:
+            with np.errstate(invalid="ignore"):
+                if fit:
+                    X, y = validate_data(self, X, y, **kwargs)
+                else:
+                    X = validate_data(self, X, **kwargs)
+        except ValueError as error:
+            hint = next((h for key, h in _HINTS.items() if key in str(error)), None)
+            if hint is None:
+                raise
+            raise ValueError(f"{error} {hint}") from error
         X = X.tocsr() if sparse.issparse(X) else X
         return (X, y) if fit else X
 
@@ -111,15 +173,20 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         X = self._validate_X(X)
         with np.errstate(over="ignore", invalid="ignore"):
             logits = _network.forward(X, self.coefs_, self.intercepts_, self.activation)[-1]
-        if not np.isfinite(logits).all():
-            overflowed = ~np.isfinite(logits).all(axis=1)
-            raise ValueError(
-                f"The network's output overflowed to inf or NaN for {overflowed.sum()} "
-                f"row(s) of X (the first is row {np.flatnonzero(overflowed)[0]}): their "
-                f"values are too large for {X.dtype} arithmetic. Scale the features "
-                "(for example with sklearn.preprocessing.StandardScaler in a Pipeline)."
-            )
-        return logits
+        return self._check_finite_output(logits)
+
+    @staticmethod
+    def _check_finite_output(output):
+        """Refuse an output that overflowed: a prediction is never NaN."""
+        if np.isfinite(output).all():
+            return output
+        overflowed = ~np.isfinite(output).all(axis=1)
+        raise ValueError(
+            f"The network's output overflowed to inf or NaN for {overflowed.sum()} "
+            f"row(s) of X (the first is row {np.flatnonzero(overflowed)[0]}): their "
+            f"values are too large for {output.dtype} arithmetic. Scale the features "
+            "(for example with sklearn.preprocessing.StandardScaler in a Pipeline)."
+        )
 
     def _dask_predict(self, X, method, columns, dtype=None, lengths=False):
         """``self.<method>(X)`` for Dask X: lazy, computed where the blocks live."""
@@ -171,7 +238,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
     def _train(self, trainer, theta, data, validation, incremental, hooks):
         """Build the objective of the data and run the solver."""
         X, Y, y, sample_weight, blocks = data
-        network = (self._layer_units, self.activation, self.out_activation_, self.alpha)
+        network = (self._layer_units, self.activation, self._head(), self.alpha)
         extra = dict(dropout=self.dropout, random_state=trainer.random_state)
         if blocks is not None:
             objective, one_epoch = _dask.objective(theta, network, extra, blocks, trainer)
@@ -192,6 +259,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         """X, the targets Y, y, the weights (sample_weight × class_weight), checked."""
         X, y = self._validate_X(X, y, fit=True, reset=not continuing)
         y, Y = self._fit_targets(y, classes, continuing, incremental)
+        Y = Y.astype(X.dtype, copy=False) if Y.dtype.kind == "f" else Y  # regression targets
         sample_weight = self._checked_weights(X, sample_weight)
         sample_weight, _, _ = self._weights(
             Y, sample_weight, X.dtype, incremental, _InMemory, state
@@ -206,7 +274,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         ).dtype  # the columns, on no rows
         X, y, sample_weight = _dask.persisted(X.astype(dtype), y, sample_weight, dtype)
         _dask.check_finite(X)
-        _, Y = self._fit_targets(_dask.distinct_rows(y), None, continuing, False)
+        _, Y = self._fit_targets(self._dask_stand_in(y), None, continuing, False)
         Y = _dask.encoded(y, self._encode, Y.shape[1], Y.dtype)
         sample_weight, n_train, weight_sum = self._weights(
             Y, sample_weight, dtype, False, _dask, state

@@ -5,24 +5,14 @@ is in ``_base``; the mathematics in ``_network``, training in ``_training``,
 targets and weights in ``_targets``.
 """
 
-from functools import partial
-
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.utils._available_if import _AvailableIfDescriptor
 from sklearn.utils._param_validation import StrOptions
 
-from . import _arguments, _dask, _targets
+from . import _dask, _targets
 from ._activations import softmax
-from ._base import BaseTinyMLP, _InMemory
-
-
-class _AvailableIfWithReason(_AvailableIfDescriptor):
-    """``available_if`` that raises the check's own error rather than a bare AttributeError."""
-
-    def _check(self, obj, owner):
-        self.check(obj)
+from ._base import BaseTinyMLP, _InMemory, available_if_partial_fit
 
 
 class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
@@ -229,37 +219,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         self.dropout = dropout
         self.scoring = scoring
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
-        """Fit the model to data X and targets y.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; float32 data is trained in float32.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Class labels, or a binary indicator matrix for multilabel targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; an integer weight is equivalent to repeating
-            the row, a zero weight to dropping it.
-        X_val, y_val : array-like, default=None
-            A validation set for early stopping (``early_stopping=True``), used
-            instead of holding out ``validation_fraction`` of X: every row of X
-            is trained on. For time-ordered or grouped data.
-        sample_weight_val : array-like of shape (n_val_samples,), default=None
-            Weights of the validation samples.
-
-        Returns
-        -------
-        self : TinyMLPClassifier
-            The fitted estimator.
-        """
-        validation = (X_val, y_val, sample_weight_val)
-        return self._fit(X, y, sample_weight, None, incremental=False, validation=validation)
-
-    @partial(
-        _AvailableIfWithReason, check=_arguments.partial_fit_available, attribute_name="partial_fit"
-    )
+    @available_if_partial_fit
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over the given data.
@@ -389,11 +349,19 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
             return len(self.classes_), np.dtype(int)
         return None, self.classes_.dtype
 
+    def _dask_stand_in(self, y):
+        """The Dask labels' distinct values: what the label checks need."""
+        return _dask.distinct_rows(y)
+
     def _encode(self, y):
         return _targets.encode_targets(y, self._label_binarizer)
 
     def _output_activation(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
+
+    def _head(self):
+        """The output head and loss the objective trains (see ``_activations``)."""
+        return self.out_activation_
 
     def _stratify_validation(self):
         return self._label_binarizer.y_type_ != "multilabel-indicator"
@@ -427,7 +395,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         sample_weight, totals = self._class_weighted(Y, sample_weight, dtype, rows, seen)
         state.class_totals_seen = totals if incremental else None
         multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
-        summary = rows.summed(_targets.weight_summary, Y, sample_weight, multilabel)
+        summary = rows.summed(_targets.weight_summary, Y, sample_weight, not multilabel)
         check_classes = sample_weight is not None and not incremental
         _targets.check_weights(summary, self.class_weight, dtype, check_classes)
         return sample_weight, int(summary[1]), float(summary[2])

@@ -214,21 +214,20 @@ def class_weight_per_sample(Y, class_weight, classes, totals, multilabel, dtype)
     return dict_weight_per_sample(class_weight, classes, Y, dtype)
 
 
-def weight_summary(Y, sample_weight, multilabel):
+def weight_summary(Y, sample_weight, per_class):
     """What :func:`check_weights` needs of a set of rows; summaries of blocks add up.
 
     Returns an array: the number of non-finite or negative weights, the number
-    of rows of positive weight, their total weight S, then the total positive
-    weight of each class (multilabel: zeros, the check does not apply).
+    of rows of positive weight, their total weight S, then (``per_class``:
+    single-label classification) the total positive weight of each class.
     """
-    n_classes = 0 if multilabel else max(2, Y.shape[1])
     if sample_weight is None:
-        totals = np.zeros(n_classes) if multilabel else class_totals(Y, None, False)
+        totals = class_totals(Y, None, False) if per_class else []
         return np.array([0, Y.shape[0], Y.shape[0], *totals], dtype=float)
     with np.errstate(invalid="ignore"):
         bad = np.count_nonzero(~np.isfinite(sample_weight) | (sample_weight < 0))
     positive = np.where(sample_weight > 0, sample_weight, 0).astype(float)
-    totals = np.zeros(n_classes) if multilabel else class_totals(Y, positive, False)
+    totals = class_totals(Y, positive, False) if per_class else []
     return np.array([bad, np.count_nonzero(positive), positive.sum(), *totals])
 
 
@@ -257,3 +256,9 @@ def check_weights(summary, class_weight, dtype, check_classes=True):
             "positive weight."
         )
     return weight_sum
+
+
+def regression_target_problems(Y, poisson):
+    """Counts of non-finite targets and (for ``poisson``) negative ones; blocks' add up."""
+    with np.errstate(invalid="ignore"):
+        return np.array([np.count_nonzero(~np.isfinite(Y)), poisson * np.count_nonzero(Y < 0)])

@@ -1,0 +1,281 @@
+"""TinyMLPRegressor: regression targets, the regression losses and their output heads.
+
+The network, its training and the scikit-learn protocol are the classifier's
+(``_base``); a regressor differs only in its targets, its output head and its
+default early-stopping score.
+"""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from . import _dask, _targets
+from ._base import BaseTinyMLP, available_if_partial_fit
+
+
+class TinyMLPRegressor(RegressorMixin, BaseTinyMLP):
+    """Multi-layer perceptron regressor trained by hand-derived backpropagation.
+
+    The network and its training are :class:`TinyMLPClassifier`'s; the output
+    layer is a regression head: the identity for ``loss='squared_error'``,
+    ``'absolute_error'`` and ``'quantile'``, the exponential for
+    ``loss='poisson'``. For squared error and Poisson deviance (canonical
+    links, like log-loss with a sigmoid) the output error is again
+    ``∂ℓ/∂z_L = ŷ − y``; for the absolute error and the pinball loss it is
+    their subgradient. Parameters and fitted attributes mean what
+    ``MLPRegressor``'s do; the differences are listed in the docs.
+
+    Parameters
+    ----------
+    loss : {'squared_error', 'poisson', 'absolute_error', 'quantile'}, \
+            default='squared_error'
+        'squared_error' and 'poisson' are ``MLPRegressor``'s half squared
+        error and half Poisson deviance (with an exp output, y ≥ 0);
+        'absolute_error' fits the conditional median and 'quantile' the
+        conditional ``quantile`` (pinball loss), as in
+        ``HistGradientBoostingRegressor``.
+    hidden_layer_sizes : array-like of shape (n_layers - 2,) or int, default=(100,)
+        The ith element is the number of units in the ith hidden layer
+        (empty: no hidden layer, a linear model).
+    activation : str, default='relu'
+        Hidden-layer activation, one of :class:`TinyMLPClassifier`'s ten.
+    solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
+        As in :class:`TinyMLPClassifier`.
+    quantile : float in (0, 1), default=None
+        The quantile that ``loss='quantile'`` fits; required by it.
+    alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, \
+shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, \
+early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, \
+max_fun, callbacks, dropout
+        As in :class:`TinyMLPClassifier` (early stopping holds out a random,
+        unstratified share of the rows).
+    scoring : str, callable or None, default=None
+        What early stopping monitors on the validation set (higher is
+        better): None or 'loss' for the negative validation loss, else a
+        scorer name ('r2' gives ``MLPRegressor``'s behaviour) or a callable.
+
+    Attributes
+    ----------
+    coefs_, intercepts_, loss_, best_loss_, loss_curve_, data_loss_curve_, \
+validation_scores_, validation_loss_curve_, best_validation_score_, n_iter_, t_, \
+n_layers_, n_outputs_, n_features_in_, feature_names_in_
+        As in :class:`TinyMLPClassifier`.
+    out_activation_ : str
+        'identity', or 'exp' for ``loss='poisson'``.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPRegressor : The scikit-learn estimator this one replaces.
+    TinyMLPClassifier : The classifier on the same network and training.
+
+    Notes
+    -----
+    Forward: z_l = a_{l−1} W_l + b_l, a_l = f(z_l); output error
+    δ_L = ∂ℓ/∂z_L (ŷ − y for the canonical links); backward:
+    δ_{l−1} = (δ_l W_lᵀ) ⊙ f'(z_{l−1}). The derivation is in the documentation's
+    mathematics page.
+
+    References
+    ----------
+    Rumelhart, Hinton & Williams (1986), "Learning representations by
+    back-propagating errors", Nature 323. Glorot & Bengio (2010),
+    "Understanding the difficulty of training deep feedforward neural
+    networks", AISTATS. Kingma & Ba (2015), "Adam: a method for stochastic
+    optimization", ICLR. Nocedal (1980), "Updating quasi-Newton matrices with
+    limited storage", Math. Comp. 35.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklearn_tinymlp import TinyMLPRegressor
+    >>> X, y = make_regression(200, 5, noise=1.0, random_state=0)
+    >>> reg = TinyMLPRegressor((16,), solver="lbfgs", max_iter=500, random_state=0)
+    >>> reg.fit(X, y).score(X, y) > 0.99
+    True
+    """
+
+    _numeric_targets = True
+    _parameter_constraints: dict = {
+        **BaseTinyMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson", "absolute_error", "quantile"})],
+        "quantile": [Interval(Real, 0, 1, closed="neither"), None],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        quantile=None,
+        callbacks=None,
+        dropout=0.0,
+        scoring=None,
+    ):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.quantile = quantile
+        self.callbacks = callbacks
+        self.dropout = dropout
+        self.scoring = scoring
+
+    @available_if_partial_fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights.
+
+        Returns
+        -------
+        self : TinyMLPRegressor
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, None, incremental=True)
+
+    def predict(self, X):
+        """Predict the targets of X.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data; a Dask collection gives a lazy Dask array.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions (one column is returned as a 1-D array).
+        """
+        if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
+            columns = None if self.n_outputs_ == 1 else self.n_outputs_
+            return self._dask_predict(X, "predict", columns)
+        y = self._logits(X)
+        if self.out_activation_ == "exp":
+            with np.errstate(over="ignore"):
+                np.exp(y, out=y)
+            self._check_finite_output(y)
+        return y.ravel() if y.shape[1] == 1 else y
+
+    # ------------------------------------------------------------ internals
+
+    def _fit_targets(self, y, classes, continuing, incremental):
+        """y as float targets Y of shape (n_samples, n_outputs), checked."""
+        if self.loss == "quantile" and self.quantile is None:
+            raise ValueError(
+                "loss='quantile' needs the quantile to fit: pass quantile=q with 0 < q < 1 "
+                "(for example quantile=0.9)."
+            )
+        y = np.asarray(y)
+        Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(np.float64, copy=False)
+        self._check_targets(_targets.regression_target_problems(Y, self.loss == "poisson"))
+        if continuing and Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} output(s), but the model was fitted on "
+                f"{self.n_outputs_}; continuing training needs the same outputs. Set "
+                "warm_start=False (or call fit, not partial_fit) to train a new network."
+            )
+        return y, Y
+
+    def _check_targets(self, problems):
+        n_nonfinite, n_negative = problems
+        if n_nonfinite:
+            raise ValueError(
+                f"y contains NaN or infinity in {int(n_nonfinite)} value(s). Drop or impute "
+                "the rows whose target is missing or infinite."
+            )
+        if n_negative:
+            raise ValueError(
+                f"loss='poisson' needs non-negative targets (counts or rates), but y has "
+                f"{int(n_negative)} negative value(s); use loss='squared_error', or shift y."
+            )
+
+    def _dask_stand_in(self, y):
+        """The Dask targets' checks, made per block; one computed row for the output width."""
+        problems = _dask.summed(_targets.regression_target_problems, y, self.loss == "poisson")
+        self._check_targets(problems)
+        return np.asarray(y[:1].compute())
+
+    def _encode(self, y):
+        return np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+
+    def _output_activation(self):
+        return "exp" if self.loss == "poisson" else "identity"
+
+    def _head(self):
+        """The output head and loss the objective trains (see ``_activations``)."""
+        return (self.loss, self.quantile) if self.loss == "quantile" else self.loss
+
+    def _stratify_validation(self):
+        return False
+
+    def _weights(self, Y, sample_weight, dtype, incremental, rows, state):
+        """sample_weight, checked; with the training rows' count and total weight."""
+        summary = rows.summed(_targets.weight_summary, Y, sample_weight, False)
+        _targets.check_weights(summary, None, dtype, False)
+        return sample_weight, int(summary[1]), float(summary[2])
+
+    def _validation_set(self, dtype, X_val, y_val, sample_weight_val):
+        """The given validation set, checked as training data."""
+        try:
+            X_val = self._validate_X(X_val).astype(dtype, copy=False)
+        except ValueError as error:
+            raise ValueError(f"X_val: {error}") from error
+        y_val, Y_val = self._fit_targets(y_val, None, False, False)
+        if len(Y_val) != X_val.shape[0] or Y_val.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y_val has shape {np.shape(y_val)}, but X_val has {X_val.shape[0]} rows and "
+                f"the model {self.n_outputs_} output(s); give one target row per sample."
+            )
+        return X_val, Y_val.astype(dtype), y_val, self._checked_weights(X_val, sample_weight_val)
