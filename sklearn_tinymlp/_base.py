@@ -111,6 +111,12 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         "scoring": [StrOptions({"loss"}), str, callable, None],
     }
 
+    def _init_params(self, params):
+        """Store ``__init__``'s arguments as they are (scikit-learn's rule: no checks there)."""
+        for name, value in params.items():
+            if name != "self":
+                setattr(self, name, value)
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None, sample_weight_val=None):
         """Fit the model to data X and targets y.
@@ -197,7 +203,8 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         ).dtype  # the columns, checked once on the client
         names = hasattr(meta, "columns") and hasattr(self, "feature_names_in_")
         model = copy.deepcopy(self)  # the model as it is now, should it be refitted
-        return _dask.predict_blockwise(model, X, method, names, columns, dtype or X_dtype)
+        predict = getattr(model, method)
+        return _dask.predict_blockwise(predict, X, names, columns, dtype or X_dtype)
 
     def _checked_weights(self, X, sample_weight):
         if sample_weight is None:

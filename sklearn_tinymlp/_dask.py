@@ -474,18 +474,18 @@ def objective(theta, network, extra, blocks, trainer):
 # ------------------------------------------------------------- prediction
 
 
-def _predict_block(X, est, method, names_checked):
-    """``est.<method>`` on one block, by the in-memory code."""
+def _predict_block(X, predict, names_checked):
+    """``predict`` (an estimator's in-memory method) on one block."""
     if not names_checked:
-        return getattr(est, method)(X)
+        return predict(X)
     with warnings.catch_warnings():
         # The DataFrame's columns were checked once, on the client; its blocks are arrays.
         warnings.filterwarnings("ignore", message="X does not have valid feature names")
-        return getattr(est, method)(X)
+        return predict(X)
 
 
-def predict_blockwise(est, X, method, names_checked, columns, dtype):
-    """``est.<method>(X)`` for Dask X: a lazy Dask array, computed block by block.
+def predict_blockwise(predict, X, names_checked, columns, dtype):
+    """``predict(X)`` for Dask X: a lazy Dask array, computed block by block.
 
     Each block runs the estimator's in-memory method on the worker that holds
     it (as dask-ml's ``ParallelPostFit`` does), so the results equal the
@@ -493,12 +493,11 @@ def predict_blockwise(est, X, method, names_checked, columns, dtype):
 
     Parameters
     ----------
-    est : estimator
-        A fitted estimator (a copy: a refit before compute does not change it).
+    predict : callable
+        A fitted estimator's method ('predict', 'predict_proba', …), of a copy
+        of it: a refit before compute does not change the result.
     X : dask.array.Array of shape (n_samples, n_features)
         Whole rows per block (see :func:`row_blocks`).
-    method : str
-        The method to run on each block ('predict', 'predict_proba', …).
     names_checked : bool
         Whether X came from a DataFrame whose column names were checked.
     columns : int or None
@@ -526,7 +525,7 @@ def predict_blockwise(est, X, method, names_checked, columns, dtype):
         out = dict(drop_axis=1, meta=np.empty((0,), dtype=dtype))
     else:
         out = dict(chunks=(X.chunks[0], (columns,)), meta=np.empty((0, columns), dtype=dtype))
-    return X.map_blocks(_predict_block, est, method, names_checked, dtype=dtype, **out)
+    return X.map_blocks(_predict_block, predict, names_checked, dtype=dtype, **out)
 
 
 def accuracy(predicted, y, sample_weight=None):
