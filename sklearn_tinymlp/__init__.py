@@ -8,6 +8,7 @@ the scikit-learn API.
 from ._classifier import TinyMLPClassifier
 from ._ecosystem_skops import SKOPS_TRUSTED_TYPES as _SKOPS_TRUSTED_TYPES
 from ._onnx import register_onnx_converter, to_onnx
+from ._show_versions import show_versions
 
 __version__ = "0.1.0"
 
@@ -20,5 +21,6 @@ __all__ = [
     "TinyMLPClassifier",
     "__version__",
     "register_onnx_converter",
+    "show_versions",
     "to_onnx",
 ]
