@@ -1,4 +1,4 @@
-"""sklearn-tinymlp: a small, fast multi-layer perceptron classifier for scikit-learn.
+"""sklearn-tinymlp: small, fast multi-layer perceptrons (a classifier and a regressor) for scikit-learn.
 
 Its training code is the backpropagation derivation written as pure array
 functions (``sklearn_tinymlp._network``), wrapped in an estimator that follows
@@ -9,6 +9,7 @@ from ._classifier import TinyMLPClassifier
 from ._ecosystem_skops import SKOPS_TRUSTED_TYPES as _SKOPS_TRUSTED_TYPES
 from ._onnx import register_onnx_converter, to_onnx
 from ._regressor import TinyMLPRegressor
+from ._show_versions import show_versions
 
 __version__ = "0.1.0"
 
@@ -22,5 +23,6 @@ __all__ = [
     "TinyMLPRegressor",
     "__version__",
     "register_onnx_converter",
+    "show_versions",
     "to_onnx",
 ]

@@ -273,6 +273,7 @@ def built_docs(tmp_path_factory):
     shutil.copytree(EXAMPLES, root / "examples")
     if (ROOT / "benchmarks").is_dir():
         shutil.copytree(ROOT / "benchmarks", root / "benchmarks")
+    shutil.copyfile(ROOT / "CHANGELOG.md", root / "CHANGELOG.md")  # docs/changes.rst includes it
     env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     result = subprocess.run(
         [
@@ -300,7 +301,8 @@ def test_documentation_builds_without_warnings(built_docs):
     """The site builds offline with -W, running every example."""
     result, root = built_docs
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-8000:]
-    for page in ("index", "getting_started", "math", "user_guide", "migrating", "performance"):
+    pages = ("index", "getting_started", "math", "user_guide", "migrating", "performance")
+    for page in (*pages, "changes"):
         assert (root / "html" / f"{page}.html").is_file()
     figures = sorted(p.name for p in (root / "docs/auto_examples/images").glob("sphx_glr_*.png"))
     for script in EXAMPLES.glob("plot_*.py"):
