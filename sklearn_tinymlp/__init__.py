@@ -1,4 +1,4 @@
-"""sklearn-tinymlp: small, fast multi-layer perceptrons (a classifier and a regressor) for scikit-learn.
+"""sklearn-tinymlp: small, fast multi-layer perceptrons for scikit-learn.
 
 Its training code is the backpropagation derivation written as pure array
 functions (``sklearn_tinymlp._network``), wrapped in an estimator that follows
