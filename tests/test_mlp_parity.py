@@ -645,3 +645,17 @@ def test_documented_difference(row, Estimator):
         else:
             with pytest.raises(AssertionError if expected == "fails" else expected):
                 check(Estimator)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "adam", "sgd"])
+@pytest.mark.parametrize("target", TARGETS)
+def test_no_hidden_layer_is_the_same_linear_model(solver, target):
+    # hidden_layer_sizes=() is logistic (or softmax) regression in both estimators.
+    X, y = DATA[target]
+    params = dict(hidden_layer_sizes=(), activation="relu", solver=solver, max_iter=50)
+    ref = MLPClassifier(**params, random_state=0).fit(X, y)
+    ours = TinyMLPClassifier(**params, random_state=0).fit(X, y)
+    assert ours.n_layers_ == ref.n_layers_ == 2
+    assert [c.shape for c in ours.coefs_] == [c.shape for c in ref.coefs_]
+    assert np.mean(ours.predict(X) == ref.predict(X)) >= 0.97
+    assert ours.loss_ == pytest.approx(ref.loss_, rel=1e-6)
