@@ -334,6 +334,11 @@ def get_head(head):
     return Head(output, partial(loss, q=q), partial(error, q=q))
 
 
+def is_multilabel(out_activation, n_outputs):
+    """Whether a classifier's head is multilabel: independent sigmoids, more than one."""
+    return out_activation == "logistic" and n_outputs > 1
+
+
 def classify(logits, out_activation, method):
     """What a classifier's ``method`` returns, from its logits (which may be overwritten).
 
@@ -360,7 +365,7 @@ def classify(logits, out_activation, method):
     array([[0.5  , 0.5  ],
            [0.119, 0.881]])
     """
-    multilabel = out_activation == "logistic" and logits.shape[1] > 1
+    multilabel = is_multilabel(out_activation, logits.shape[1])
     if out_activation == "logistic" and not multilabel:
         logits = np.hstack([-logits, logits])
     if method == "predict":

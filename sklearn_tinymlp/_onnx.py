@@ -27,11 +27,12 @@ those are written out:
   every finite z and equals ``np.logaddexp(0, z)`` at z = ±1e3;
 * 'mish': ``Mul(z, Tanh(softplus(z)))``, with the softplus above.
 
-The output head:
+The output head is ``_activations.classify`` written as a graph:
 
 * multiclass: ``probabilities = Softmax(z)``, ``label = classes_[ArgMax(z)]``;
-* binary (one sigmoid unit): ``probabilities = Sigmoid([−z, z])`` — the
-  ``[σ(−z), σ(z)]`` of ``predict_proba`` — and ``label = classes_[z > 0]``;
+* binary (one sigmoid unit), read as the two columns ``[−z, z]`` (Neg,
+  Concat): ``probabilities = Sigmoid([−z, z])``, the ``[σ(−z), σ(z)]`` of
+  ``predict_proba``, and ``label = classes_[ArgMax([−z, z])]``, i.e. z > 0;
 * multilabel: ``probabilities = Sigmoid(z)``, ``label = Cast(z > 0)`` (an
   int64 indicator matrix, as ``predict`` returns).
 
@@ -52,7 +53,7 @@ import math
 import numpy as np
 from scipy import sparse
 
-from ._activations import ELU_ALPHA, LEAKY_RELU_SLOPE
+from ._activations import ELU_ALPHA, LEAKY_RELU_SLOPE, is_multilabel
 
 _REGISTERED = False
 _ALIAS = "SklearnTinyMLPClassifier"
@@ -100,8 +101,7 @@ def _shape_calculator(operator):
     model = operator.raw_operator
     n_rows = operator.inputs[0].get_first_dimension()
     n_columns = len(model.classes_)
-    multilabel = model._label_binarizer.y_type_ == "multilabel-indicator"
-    if multilabel:
+    if is_multilabel(model.out_activation_, model.n_outputs_):
         label_type = Int64TensorType([n_rows, n_columns])
     elif _label_kind(_output_classes(operator.scope_inst, model)) == "int64":
         label_type = Int64TensorType([n_rows])
@@ -308,36 +308,25 @@ def _logits(graph, model, a):
     return a
 
 
-def _positive(graph, logits):
-    """The boolean tensor ``logits > 0``."""
-    return graph.node("Greater", [logits, graph.constant("zero", np.zeros(1))], "positive")
-
-
 def _output_head(graph, model, logits, label_out, proba_out):
-    """Write the probabilities; return the label indices, or None when the labels are written.
+    """``_activations.classify`` as a graph: write the probabilities; return the label indices.
 
     Multilabel models write their int64 indicator matrix into ``label_out``
-    themselves; the others return indices into ``classes_`` for
+    and return None; the others return indices into ``classes_`` for
     :func:`_label_lookup`.
     """
     from onnx import TensorProto
 
-    y_type = model._label_binarizer.y_type_
-    if y_type == "multilabel-indicator":
-        graph.node("Sigmoid", [logits], "probabilities", output=proba_out)
-        graph.node(
-            "Cast", [_positive(graph, logits)], "label", output=label_out, to=TensorProto.INT64
-        )
-        return None
-    if y_type == "binary":
-        # predict_proba returns [σ(−z), σ(z)] and predict picks classes_[z > 0].
+    multilabel = is_multilabel(model.out_activation_, model.n_outputs_)
+    if model.out_activation_ == "logistic" and not multilabel:  # binary: the columns [−z, z]
         negated = graph.node("Neg", [logits], "neg_logits")
-        both = graph.node("Concat", [negated, logits], "signed_logits", axis=1)
-        graph.node("Sigmoid", [both], "probabilities", output=proba_out)
-        index = graph.node("Cast", [_positive(graph, logits)], "positive_int", to=TensorProto.INT64)
-        flat_shape = graph.constant("flat_shape", np.array([-1], np.int64), TensorProto.INT64)
-        return graph.node("Reshape", [index, flat_shape], "label_index")
-    graph.node("Softmax", [logits], "probabilities", output=proba_out, axis=1)
+        logits = graph.node("Concat", [negated, logits], "signed_logits", axis=1)
+    output = "Softmax" if model.out_activation_ == "softmax" else "Sigmoid"
+    graph.node(output, [logits], "probabilities", output=proba_out)
+    if multilabel:
+        positive = graph.node("Greater", [logits, graph.constant("zero", np.zeros(1))], "positive")
+        graph.node("Cast", [positive], "label", output=label_out, to=TensorProto.INT64)
+        return None
     return graph.node("ArgMax", [logits], "label_index", axis=1, keepdims=0)
 
 
