@@ -1,4 +1,4 @@
-"""Activation functions, each written beside its derivative.
+"""Activations, each written beside its derivative; output heads, each loss beside its error.
 
 A hidden activation is ``f(z, out)``, writing a = f(z) into ``out`` (which may
 be z itself), and its derivative ``f_derivative(z, a, out)`` writes f'(z) into
@@ -7,6 +7,10 @@ derivation's sigmoid ``σ'(z) = σ(z)(1 − σ(z)) = a(1 − a)``. ``out`` may b
 own array, so each derivative reads z before it writes. The forward pass
 computes f'(z) while it has z at hand and keeps it for the backward pass,
 which multiplies it into the error: ``δ_{l-1} = (δ_l W_lᵀ) ⊙ f'(z_{l-1})``.
+
+An output head (``HEADS``, see below) turns the logits into ŷ and pairs a loss
+with its output error ∂ℓ/∂z_L, which starts the backward pass; ``classify``
+reads a classifier's logits as labels and probabilities.
 
 Every function is free of overflow warnings for any finite z: exponentials
 are only taken of non-positive numbers, or through functions that saturate
@@ -212,11 +216,19 @@ def exp(z, out=None):
 
 def softmax(z):
     """ŷ_k = e^(z_k) / Σ_j e^(z_j), in place, shifted by max(z) so nothing overflows."""
-    with np.errstate(invalid="ignore"):  # a row of +inf logits is reported by the caller
-        z -= z.max(axis=1, keepdims=True)
-    np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
+    _shifted_softmax(z)
     return z
+
+
+def _shifted_softmax(z):
+    """Write softmax(z) over z; return each row's max m and log Σ_j e^(z_j − m)."""
+    row_max = z.max(axis=1)
+    with np.errstate(invalid="ignore"):  # a row of +inf logits is reported by the caller
+        z -= row_max[:, np.newaxis]
+    np.exp(z, out=z)
+    sums = z.sum(axis=1)
+    z /= sums[:, np.newaxis]
+    return row_max, np.log(sums, out=sums)
 
 
 def y_hat_minus_y(y_hat, y):
@@ -242,13 +254,13 @@ def binary_log_loss_per_sample(z, y):
 def softmax_log_loss_per_sample(z, y):
     """−Σ_k y_k log ŷ_k = log Σ_j e^(z_j) − Σ_k y_k z_k; z becomes ŷ = softmax(z).
 
-    With m = max_j z_j, ``log Σ_j e^(z_j) = m − log ŷ_m`` (ŷ_m = e^0 / Σ_j e^(z_j − m)
-    lies in [1/K, 1]), so nothing overflows and nothing underflows to log(0).
+    With m = max_j z_j: ``log Σ_j e^(z_j − m) − (Σ_k y_k z_k − m)`` (one-hot y
+    sums to 1), in which e^(z − m) ≤ 1 cannot overflow and no log(0) occurs.
     """
-    loss = z.max(axis=1)
-    loss -= np.einsum("ij,ij->i", y, z)  # one-hot y: z_k of the true class
-    softmax(z)
-    loss -= np.log(z.max(axis=1))
+    yz = (y * z).sum(axis=1)
+    row_max, loss = _shifted_softmax(z)
+    yz -= row_max
+    loss -= yz
     return loss
 
 
@@ -259,8 +271,8 @@ def squared_error_per_sample(z, y):
     outputs ``MLPRegressor`` reports the mean over them and steps along the sum's
     gradient, and so does this head; with one output the two are the same.
     """
-    residual = z - y
-    return np.einsum("ij,ij->i", residual, residual) / (2 * z.shape[1])
+    squares = np.square(z - y)
+    return squares.sum(axis=1) / (2 * z.shape[1])
 
 
 def poisson_deviance_per_sample(z, y):

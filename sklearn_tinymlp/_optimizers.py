@@ -11,14 +11,8 @@ import numpy as np
 class BaseOptimizer:
     """What every update rule shares: when to stop, and the message that says so.
 
-    A subclass writes only its update, ``step(theta, grad)``, and where it
-    has one, its schedule: ``iteration_ends`` (after each epoch) and
-    ``_no_improvement`` (what it does when training stops improving).
-
-    Parameters
-    ----------
-    learning_rate_init : float
-        η at the start.
+    A subclass writes its update, ``step(theta, grad)``, and any schedule of η:
+    ``iteration_ends`` (after each epoch) and ``_no_improvement``.
     """
 
     def __init__(self, learning_rate_init):
