@@ -151,3 +151,10 @@ def test_classify_reads_the_logits_as_mlpclassifier_does(n_outputs, out):
         assert predicted.tolist() == (z > 0).astype(int).tolist()
     assert np.isfinite(log_proba).all()  # from the logits: finite where a probability is 0
     np.testing.assert_allclose(np.exp(log_proba), proba, rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("head", TARGETS, ids=HEAD_IDS)
+def test_float32_stays_float32(head):
+    z, y = Z.astype(np.float32), TARGETS[head].astype(np.float32)
+    _, delta = output_error(z, y, head, np.ones(len(z), np.float32), float(len(z)))
+    assert delta.dtype == np.float32 and np.isfinite(delta).all()
