@@ -6,12 +6,11 @@ targets and weights in ``_targets``.
 """
 
 import numpy as np
-from scipy.special import expit, log_expit, log_softmax
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 
 from . import _dask, _targets
-from ._activations import softmax
+from ._activations import classify
 from ._base import BaseTinyMLP, _InMemory, available_if_partial_fit
 
 
@@ -231,13 +230,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         """
         if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
             return self._dask_predict(X, "predict_proba", len(self.classes_))
-        logits = self._logits(X)
-        if self.out_activation_ == "softmax":
-            return softmax(logits)
-        if self._label_binarizer.y_type_ == "binary":
-            # σ(−z) rather than 1 − σ(z): accurate where σ(z) rounds to 1.
-            return np.hstack([expit(-logits), expit(logits)])
-        return expit(logits)
+        return classify(self._logits(X), self.out_activation_, "predict_proba")
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates, computed from the logits.
@@ -254,12 +247,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         """
         if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
             return self._dask_predict(X, "predict_log_proba", len(self.classes_))
-        logits = self._logits(X)
-        if self.out_activation_ == "softmax":
-            return log_softmax(logits, axis=1)
-        if self._label_binarizer.y_type_ == "binary":
-            return np.hstack([log_expit(-logits), log_expit(logits)])
-        return log_expit(logits)
+        return classify(self._logits(X), self.out_activation_, "predict_log_proba")
 
     def predict(self, X):
         """Predict class labels.
@@ -276,13 +264,8 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         """
         if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
             return self._dask_predict(X, "predict", *self._label_columns())
-        logits = self._logits(X)
-        if self.out_activation_ == "softmax":
-            return self.classes_[np.argmax(logits, axis=1)]
-        positive = (logits > 0).astype(int)
-        if self._label_binarizer.y_type_ == "binary":
-            return self.classes_[positive.ravel()]
-        return positive
+        predicted = classify(self._logits(X), self.out_activation_, "predict")
+        return predicted if predicted.ndim == 2 else self.classes_[predicted]
 
     def score(self, X, y, sample_weight=None):
         """Mean accuracy (subset accuracy for multilabel targets).

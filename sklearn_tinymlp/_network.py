@@ -27,7 +27,7 @@ into (``out``), which :class:`Objective` allocates once and reuses for every bat
 
 import numpy as np
 
-from ._activations import ACTIVATIONS, DERIVATIVES, LOSSES_PER_SAMPLE
+from ._activations import ACTIVATIONS, DERIVATIVES, get_head
 
 # Rows per chunk of a large batch: the widest layer (input included) of one chunk holds
 # about this many numbers (2 MiB in float64), so a full batch needs a few MiB of
@@ -193,18 +193,21 @@ def forward(X, coefs, intercepts, activation, out=None, derivatives=None, masks=
     return activations
 
 
-def log_loss(logits, y, out_activation, sample_weight=None):
-    """Σ_i s_i ℓ_i: the summed, weighted log-loss, computed from the logits.
+def data_loss(logits, y, head, sample_weight=None):
+    """Σ_i s_i ℓ_i: the summed, weighted loss of the output head, computed from the logits.
 
     Parameters
     ----------
     logits : ndarray of shape (n_samples, n_outputs)
         The output layer's z_L (from :func:`forward`); left as they are.
     y : ndarray of shape (n_samples, n_outputs)
-        Targets as 0/1 indicators (one column for binary y, one-hot for
-        multiclass y, the indicator matrix for multilabel y).
-    out_activation : str
-        'logistic' or 'softmax'.
+        Targets: 0/1 indicators for classification (one column for binary y,
+        one-hot for multiclass y, the indicator matrix for multilabel y), the
+        values for regression.
+    head : str or tuple
+        The output head and its loss (see ``_activations.get_head``): 'logistic',
+        'softmax', 'squared_error', 'poisson', 'absolute_error' or
+        ``('quantile', q)``.
     sample_weight : ndarray of shape (n_samples,), default=None
         Per-sample weights s_i; None means all ones.
 
@@ -216,29 +219,31 @@ def log_loss(logits, y, out_activation, sample_weight=None):
     Examples
     --------
     >>> import numpy as np
-    >>> log_loss(np.zeros((1, 1)), np.ones((1, 1)), "logistic")  # -log(1/2)
+    >>> data_loss(np.zeros((1, 1)), np.ones((1, 1)), "logistic")  # -log(1/2)
     0.6931471805599453
     """
-    per_sample = LOSSES_PER_SAMPLE[out_activation](logits.copy(), y)
+    per_sample = get_head(head).loss(logits.copy(), y)
     return float(per_sample.sum() if sample_weight is None else per_sample @ sample_weight)
 
 
-def output_error(logits, y, out_activation, sample_weight, weight_sum):
-    """The loss Σ_i s_i ℓ_i, and δ_L = s_i (ŷ − y) / S written over the logits.
+def output_error(logits, y, head, sample_weight, weight_sum):
+    """The loss Σ_i s_i ℓ_i, and δ_L = s_i (∂ℓ_i/∂z_L) / S written over the logits.
 
-    For log-loss with a sigmoid or softmax output, ∂ℓ/∂z_L = ŷ − y (the
-    derivation's error term); the weights and normalisation come from the
-    weighted mean over the batch. The loss comes with it because both are
-    computed from the same logits (see ``_activations``).
+    The head's error ∂ℓ_i/∂z_L is ŷ − y (the derivation's error term) for
+    log-loss with a sigmoid or softmax output, squared error with the
+    identity and Poisson deviance with exp; a subgradient for the absolute
+    error and the pinball loss (see ``_activations``). The weights and
+    normalisation come from the weighted mean over the batch. The loss comes
+    with it because both are computed from the same logits.
 
     Parameters
     ----------
     logits : ndarray of shape (n_samples, n_outputs)
         The output layer's z_L; overwritten with δ_L.
     y : ndarray of shape (n_samples, n_outputs)
-        0/1 targets.
-    out_activation : str
-        'logistic' or 'softmax'.
+        Targets, as for :func:`data_loss`.
+    head : str or tuple
+        The output head, as for :func:`data_loss`.
     sample_weight : ndarray of shape (n_samples,) or None
         Per-sample weights s_i; None means all ones.
     weight_sum : float
@@ -259,9 +264,9 @@ def output_error(logits, y, out_activation, sample_weight, weight_sum):
     (1.3863, array([[-0.25],
            [ 0.25]]))
     """
-    per_sample = LOSSES_PER_SAMPLE[out_activation](logits, y)  # logits become ŷ = g(z_L)
-    delta = logits
-    delta -= y
+    _, loss, error = get_head(head)
+    per_sample = loss(logits, y)  # the logits become ŷ = g(z_L)
+    delta = error(logits, y)  # ∂ℓ_i/∂z_L, over ŷ
     if sample_weight is None:
         delta /= weight_sum
         return float(per_sample.sum()), delta

@@ -27,11 +27,12 @@ those are written out:
   every finite z and equals ``np.logaddexp(0, z)`` at z = ±1e3;
 * 'mish': ``Mul(z, Tanh(softplus(z)))``, with the softplus above.
 
-The output head:
+A classifier's output head is ``_activations.classify`` written as a graph:
 
 * multiclass: ``probabilities = Softmax(z)``, ``label = classes_[ArgMax(z)]``;
-* binary (one sigmoid unit): ``probabilities = Sigmoid([−z, z])`` — the
-  ``[σ(−z), σ(z)]`` of ``predict_proba`` — and ``label = classes_[z > 0]``;
+* binary (one sigmoid unit), read as the two columns ``[−z, z]`` (Neg,
+  Concat): ``probabilities = Sigmoid([−z, z])``, the ``[σ(−z), σ(z)]`` of
+  ``predict_proba``, and ``label = classes_[ArgMax([−z, z])]``, i.e. z > 0;
 * multilabel: ``probabilities = Sigmoid(z)``, ``label = Cast(z > 0)`` (an
   int64 indicator matrix, as ``predict`` returns).
 
@@ -40,7 +41,9 @@ outputs follow skl2onnx's classifier convention: ``label`` (int64 or string)
 and ``probabilities`` (float, or double when the input is double).  skl2onnx's
 default classifier parser adds its ZipMap on top unless the option
 ``zipmap=False`` is given; :func:`to_onnx` passes ``zipmap=False`` by default.
-Dropout only acts in training, so it leaves no trace in the graph.
+A regressor's one output, ``variable`` of shape (n_samples, n_outputs), is
+``Identity(z)``, or ``Exp(z)`` for ``loss='poisson'``. Dropout only acts in
+training, so it leaves no trace in the graph.
 
 skl2onnx and onnx are imported only when a function here is called, so the
 package does not depend on them.
@@ -52,7 +55,7 @@ import math
 import numpy as np
 from scipy import sparse
 
-from ._activations import ELU_ALPHA, LEAKY_RELU_SLOPE
+from ._activations import ELU_ALPHA, LEAKY_RELU_SLOPE, is_multilabel
 
 _REGISTERED = False
 _ALIAS = "SklearnTinyMLPClassifier"
@@ -100,8 +103,7 @@ def _shape_calculator(operator):
     model = operator.raw_operator
     n_rows = operator.inputs[0].get_first_dimension()
     n_columns = len(model.classes_)
-    multilabel = model._label_binarizer.y_type_ == "multilabel-indicator"
-    if multilabel:
+    if is_multilabel(model.out_activation_, model.n_outputs_):
         label_type = Int64TensorType([n_rows, n_columns])
     elif _label_kind(_output_classes(operator.scope_inst, model)) == "int64":
         label_type = Int64TensorType([n_rows])
@@ -308,36 +310,25 @@ def _logits(graph, model, a):
     return a
 
 
-def _positive(graph, logits):
-    """The boolean tensor ``logits > 0``."""
-    return graph.node("Greater", [logits, graph.constant("zero", np.zeros(1))], "positive")
-
-
 def _output_head(graph, model, logits, label_out, proba_out):
-    """Write the probabilities; return the label indices, or None when the labels are written.
+    """``_activations.classify`` as a graph: write the probabilities; return the label indices.
 
     Multilabel models write their int64 indicator matrix into ``label_out``
-    themselves; the others return indices into ``classes_`` for
+    and return None; the others return indices into ``classes_`` for
     :func:`_label_lookup`.
     """
     from onnx import TensorProto
 
-    y_type = model._label_binarizer.y_type_
-    if y_type == "multilabel-indicator":
-        graph.node("Sigmoid", [logits], "probabilities", output=proba_out)
-        graph.node(
-            "Cast", [_positive(graph, logits)], "label", output=label_out, to=TensorProto.INT64
-        )
-        return None
-    if y_type == "binary":
-        # predict_proba returns [σ(−z), σ(z)] and predict picks classes_[z > 0].
+    multilabel = is_multilabel(model.out_activation_, model.n_outputs_)
+    if model.out_activation_ == "logistic" and not multilabel:  # binary: the columns [−z, z]
         negated = graph.node("Neg", [logits], "neg_logits")
-        both = graph.node("Concat", [negated, logits], "signed_logits", axis=1)
-        graph.node("Sigmoid", [both], "probabilities", output=proba_out)
-        index = graph.node("Cast", [_positive(graph, logits)], "positive_int", to=TensorProto.INT64)
-        flat_shape = graph.constant("flat_shape", np.array([-1], np.int64), TensorProto.INT64)
-        return graph.node("Reshape", [index, flat_shape], "label_index")
-    graph.node("Softmax", [logits], "probabilities", output=proba_out, axis=1)
+        logits = graph.node("Concat", [negated, logits], "signed_logits", axis=1)
+    output = "Softmax" if model.out_activation_ == "softmax" else "Sigmoid"
+    graph.node(output, [logits], "probabilities", output=proba_out)
+    if multilabel:
+        positive = graph.node("Greater", [logits, graph.constant("zero", np.zeros(1))], "positive")
+        graph.node("Cast", [positive], "label", output=label_out, to=TensorProto.INT64)
+        return None
     return graph.node("ArgMax", [logits], "label_index", axis=1, keepdims=0)
 
 
@@ -370,13 +361,34 @@ def _converter(scope, operator, container):
         _label_lookup(graph, _output_classes(scope, model), index, label_out)
 
 
+def _regressor_shape_calculator(operator):
+    """Set the type and shape of the regressor's one output, ``variable``."""
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    tensor_type = DoubleTensorType if _is_double(operator) else FloatTensorType
+    n_rows = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = tensor_type([n_rows, operator.raw_operator.n_outputs_])
+
+
+def _regressor_converter(scope, operator, container):
+    """Write the network's forward pass and the regression output ŷ = g(z): Exp or Identity."""
+    from sklearn.utils.validation import check_is_fitted
+
+    model = operator.raw_operator
+    check_is_fitted(model)
+    graph = _Graph(scope, operator, container)
+    logits = _logits(graph, model, _input_matrix(graph, operator))
+    output = "Exp" if model.out_activation_ == "exp" else "Identity"
+    graph.node(output, [logits], "variable", output=operator.outputs[0].full_name)
+
+
 def register_onnx_converter():
-    """Register the ONNX converter of :class:`TinyMLPClassifier` with skl2onnx.
+    """Register the ONNX converters of both estimators with skl2onnx.
 
     After this call ``skl2onnx.to_onnx`` and ``skl2onnx.convert_sklearn``
-    convert the classifier on its own or inside a Pipeline (or any other
-    composite skl2onnx supports). :func:`to_onnx` calls it for you. Calling it
-    again does nothing.
+    convert :class:`TinyMLPClassifier` and :class:`TinyMLPRegressor` on their
+    own or inside a Pipeline (or any other composite skl2onnx supports).
+    :func:`to_onnx` calls it for you. Calling it again does nothing.
 
     The converter accepts skl2onnx's usual classifier options: ``zipmap``
     (True by default in skl2onnx, False to get a plain probability tensor,
@@ -405,7 +417,14 @@ def register_onnx_converter():
         ) from exc
 
     from ._classifier import TinyMLPClassifier
+    from ._regressor import TinyMLPRegressor
 
+    update_registered_converter(
+        TinyMLPRegressor,
+        _ALIAS.replace("Classifier", "Regressor"),
+        _regressor_shape_calculator,
+        _regressor_converter,
+    )
     update_registered_converter(
         TinyMLPClassifier,
         _ALIAS,
@@ -421,13 +440,13 @@ def register_onnx_converter():
 
 
 def to_onnx(model, X_sample, *, zipmap=False, target_opset=None, options=None, name=None):
-    """Convert a fitted TinyMLPClassifier, or a pipeline containing one, to ONNX.
+    """Convert a fitted TinyMLPClassifier or TinyMLPRegressor, or a pipeline, to ONNX.
 
     Parameters
     ----------
-    model : TinyMLPClassifier or scikit-learn composite
-        A fitted classifier, or a fitted Pipeline (or other estimator skl2onnx
-        can convert) whose steps include TinyMLPClassifier.
+    model : TinyMLPClassifier, TinyMLPRegressor or scikit-learn composite
+        A fitted estimator, or a fitted Pipeline (or other estimator skl2onnx
+        can convert) whose steps include one.
     X_sample : array-like of shape (n_samples, n_features)
         A few rows of input; only their dtype and width are used. float32
         gives a float32 graph (``FloatTensorType``), float64 a double graph.
@@ -448,8 +467,10 @@ def to_onnx(model, X_sample, *, zipmap=False, target_opset=None, options=None, n
     Returns
     -------
     onnx_model : onnx.ModelProto
-        A graph with input ``X`` and outputs ``label`` (int64 or string, an
-        int64 indicator matrix for multilabel models) and ``probabilities``.
+        A graph with input ``X`` and, for a classifier, outputs ``label``
+        (int64 or string, an int64 indicator matrix for multilabel models) and
+        ``probabilities``; for a regressor, ``variable`` of shape
+        (n_samples, n_outputs).
 
     Examples
     --------

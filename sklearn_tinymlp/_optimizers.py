@@ -8,7 +8,32 @@ size. ``grad`` is overwritten by the step.
 import numpy as np
 
 
-class SGDOptimizer:
+class BaseOptimizer:
+    """What every update rule shares: when to stop, and the message that says so.
+
+    A subclass writes its update, ``step(theta, grad)``, and any schedule of η:
+    ``iteration_ends`` (after each epoch) and ``_no_improvement``.
+    """
+
+    def __init__(self, learning_rate_init):
+        self.learning_rate_init = learning_rate_init
+
+    def iteration_ends(self, time_step):
+        """Called after each epoch (``time_step``: samples seen); no schedule by default."""
+
+    def trigger_stopping(self, msg, verbose):
+        """Called when training stops improving; return True to stop (said once when verbose)."""
+        stop, action = self._no_improvement()
+        if verbose:
+            print(f"{msg} {action}")
+        return stop
+
+    def _no_improvement(self):
+        """``(stop, what is done)``: by default, stop."""
+        return True, "Stopping."
+
+
+class SGDOptimizer(BaseOptimizer):
     """Gradient descent, optionally with (Nesterov) momentum.
 
     With ``momentum=0`` one step is the derivation's rule ``w ← w − η ∂L/∂w``.
@@ -47,7 +72,7 @@ class SGDOptimizer:
         nesterov=True,
         power_t=0.5,
     ):
-        self.learning_rate_init = learning_rate_init
+        super().__init__(learning_rate_init)
         self.learning_rate = float(learning_rate_init)
         self.lr_schedule = lr_schedule
         self.momentum = momentum
@@ -75,23 +100,17 @@ class SGDOptimizer:
         if self.lr_schedule == "invscaling":
             self.learning_rate = float(self.learning_rate_init) / (time_step + 1) ** self.power_t
 
-    def trigger_stopping(self, msg, verbose):
-        """Called when training stops improving; return True to stop."""
+    def _no_improvement(self):
+        """'adaptive': η ← η / 5, and stop once η ≤ 1e-6; the other schedules stop."""
         if self.lr_schedule != "adaptive":
-            if verbose:
-                print(msg + " Stopping.")
-            return True
+            return True, "Stopping."
         if self.learning_rate <= 1e-6:
-            if verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
+            return True, "Learning rate too small. Stopping."
         self.learning_rate /= 5.0
-        if verbose:
-            print(msg + f" Setting learning rate to {self.learning_rate:f}")
-        return False
+        return False, f"Setting learning rate to {self.learning_rate:f}"
 
 
-class AdamOptimizer:
+class AdamOptimizer(BaseOptimizer):
     """Adam (Kingma & Ba, 2014) with bias correction folded into the step size.
 
     ``m ← β₁m + (1 − β₁)g``, ``v ← β₂v + (1 − β₂)g²``,
@@ -107,7 +126,7 @@ class AdamOptimizer:
     """
 
     def __init__(self, theta, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-        self.learning_rate_init = learning_rate_init
+        super().__init__(learning_rate_init)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -136,12 +155,3 @@ class AdamOptimizer:
         np.divide(m, step, out=step)
         step *= lr
         theta -= step  # w ← w − η̂ m / (√v + ε)
-
-    def iteration_ends(self, time_step):
-        """Adam's step size needs no per-epoch schedule."""
-
-    def trigger_stopping(self, msg, verbose):
-        """Called when training stops improving: Adam stops."""
-        if verbose:
-            print(msg + " Stopping.")
-        return True

@@ -367,7 +367,7 @@ def validation_scorer(objective, X_val, Y_val, y_val, sample_weight_val, scorer,
     def validation():
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             logits = _network.forward(X_val, o.coefs, o.intercepts, o.activation)[-1]
-            loss = _network.log_loss(logits, Y_val, o.out_activation, sample_weight_val)
+            loss = _network.data_loss(logits, Y_val, o.out_activation, sample_weight_val)
         loss /= weight_sum
         if scorer is None:
             return -loss, loss

@@ -281,3 +281,26 @@ def test_model_trained_with_dropout_exports_unchanged(dtype):
     model = TinyMLPClassifier((8,), activation="gelu", dropout=0.3, max_iter=30, random_state=0)
     model.fit(X, y)
     _assert_matches(model, to_onnx(model, X), X, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n_outputs", [1, 2])
+@pytest.mark.parametrize("loss", ["squared_error", "poisson", "quantile"])
+def test_regressor_onnx_matches_predict(loss, n_outputs, dtype):
+    from sklearn_tinymlp import TinyMLPRegressor
+
+    X, _ = _data("multiclass")
+    y = np.abs(X[:, 1:3] + X[:, 2:4] ** 2)[:, :n_outputs]  # non-negative: Poisson counts' rates
+    reg = make_pipeline(
+        StandardScaler(),
+        TinyMLPRegressor(
+            hidden_layer_sizes=(8,), loss=loss, quantile=0.7, max_iter=60, random_state=0
+        ),
+    ).fit(X, y.ravel() if n_outputs == 1 else y)
+    X = X.astype(dtype)
+    session, (variable,) = _run(to_onnx(reg, X), X)
+    assert [o.name for o in session.get_outputs()] == ["variable"]
+    assert variable.dtype == dtype and variable.shape == (len(X), n_outputs)
+    expected = reg.predict(X).reshape(len(X), n_outputs)
+    assert expected.std() > 0.1  # the network predicts more than a constant
+    np.testing.assert_allclose(variable, expected, rtol=1e-5, atol=1e-5)

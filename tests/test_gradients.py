@@ -9,9 +9,9 @@ from sklearn_tinymlp._network import (
     Layout,
     Objective,
     backward,
+    data_loss,
     forward,
     init_params,
-    log_loss,
     output_error,
 )
 
@@ -41,12 +41,12 @@ def make_objective(layer_units, activation, out, alpha, seed=1, **kwargs):
 
 
 def loss_from_scratch(theta, layer_units, X, Y, activation, out, alpha, sample_weight):
-    """The loss written out with forward and log_loss alone, for finite differences."""
+    """The loss written out with forward and data_loss alone, for finite differences."""
     coefs, intercepts = Layout(layer_units).views(theta)
     logits = forward(X, coefs, intercepts, activation)[-1]
     S = len(X) if sample_weight is None else sample_weight.sum()
     penalty = 0.5 * alpha * sum(float((W**2).sum()) for W in coefs)
-    return (log_loss(logits, Y, out, sample_weight) + penalty) / S
+    return (data_loss(logits, Y, out, sample_weight) + penalty) / S
 
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
@@ -160,7 +160,7 @@ def test_dropout_gradient_with_a_fixed_mask_matches_finite_differences(activatio
     backward(activations, delta, layout.views(theta)[0], derivatives, *layout.views(grad))
 
     def loss_at(t):
-        return log_loss(train_forward(t)[0][-1], Y, out) / len(X)
+        return data_loss(train_forward(t)[0][-1], Y, out) / len(X)
 
     h = 1e-6
     numeric = np.array(

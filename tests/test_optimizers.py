@@ -66,3 +66,46 @@ def test_invscaling_and_adaptive_schedules():
     opt.learning_rate = 1e-7
     assert opt.trigger_stopping("no progress.", verbose=False) is True
     assert SGDOptimizer(np.zeros(1), 0.5).trigger_stopping("x", False) is True
+
+
+@pytest.mark.parametrize(
+    "optimizer, learning_rate, printed",
+    [
+        (AdamOptimizer(np.zeros(1), 0.5), None, ["Stalled. Stopping."]),
+        (SGDOptimizer(np.zeros(1), 0.5, "constant"), None, ["Stalled. Stopping."]),
+        (SGDOptimizer(np.zeros(1), 0.5, "invscaling"), None, ["Stalled. Stopping."]),
+        (
+            SGDOptimizer(np.zeros(1), 0.5, "adaptive"),
+            0.5,
+            ["Stalled. Setting learning rate to 0.100000"],
+        ),
+        (
+            SGDOptimizer(np.zeros(1), 0.5, "adaptive"),
+            1e-6,
+            ["Stalled. Learning rate too small. Stopping."],
+        ),
+    ],
+)
+def test_verbose_stop_message_is_printed_once_per_call(optimizer, learning_rate, printed, capsys):
+    if learning_rate is not None:
+        optimizer.learning_rate = learning_rate
+    stops = optimizer.trigger_stopping("Stalled.", verbose=True)
+    assert capsys.readouterr().out.splitlines() == printed
+    assert stops == printed[0].endswith("Stopping.")
+    optimizer.trigger_stopping("Stalled.", verbose=False)
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_a_verbose_fit_says_stopping_once(solver, capsys):
+    from sklearn.datasets import make_classification
+
+    from sklearn_tinymlp import TinyMLPClassifier
+
+    X, y = make_classification(60, 4, random_state=0)
+    clf = TinyMLPClassifier((3,), solver=solver, tol=1e3, n_iter_no_change=2, max_iter=50)
+    clf.set_params(verbose=True, random_state=0).fit(X, y)
+    stops = [line for line in capsys.readouterr().out.splitlines() if "Stopping." in line]
+    assert stops == [
+        "Training loss did not improve more than tol=1000.0 for 2 consecutive epochs. Stopping."
+    ]

@@ -15,7 +15,7 @@ from sklearn_tinymlp._activations import (
     softmax,
     softmax_log_loss_per_sample,
 )
-from sklearn_tinymlp._network import log_loss
+from sklearn_tinymlp._network import data_loss
 
 pytestmark = [
     pytest.mark.filterwarnings("error::RuntimeWarning"),
@@ -334,7 +334,7 @@ def test_weighted_log_loss_is_finite_at_the_extremes(out_activation):
     z = np.resize(np.array(EXTREME_LOGITS), (9, n_outputs)) * np.arange(1, n_outputs + 1)
     y = np.zeros_like(z)
     y[np.arange(9), np.arange(9) % n_outputs] = 1
-    loss = log_loss(z, y, out_activation, np.linspace(0, 2, 9))
+    loss = data_loss(z, y, out_activation, np.linspace(0, 2, 9))
     assert np.isfinite(loss) and loss >= 0
 
 
