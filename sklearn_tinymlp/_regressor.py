@@ -12,6 +12,7 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from . import _dask, _targets
+from ._activations import get_head
 from ._base import BaseTinyMLP, available_if_partial_fit
 
 
@@ -174,11 +175,7 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
         if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
             columns = None if self.n_outputs_ == 1 else self.n_outputs_
             return self._dask_predict(X, "predict", columns)
-        y = self._logits(X)
-        if self.out_activation_ == "exp":
-            with np.errstate(over="ignore"):
-                np.exp(y, out=y)
-            self._check_finite_output(y)
+        y = self._check_finite_output(get_head(self._head()).output(self._logits(X)))
         return y.ravel() if y.shape[1] == 1 else y
 
     # ------------------------------------------------------------ internals
