@@ -21,7 +21,7 @@ those are written out:
   ``y = (2 − u) / (2 + u)`` (Abs, Mul, Add, Sub, Div, Exp, Relu), where P is
   a polynomial of degree 24 evaluated by Horner's rule (Mul, Add) and
   accurate to about 1e-15 (see :func:`_erfc_polynomial`);
-* 'silu': ``Mul(z, Sigmoid(z))``;
+* 'silu': ``Div(z, 1 + Exp(−z))``;
 * 'softplus': ``Relu(z) + Log(1 + Exp(−|z|))`` (Abs, Neg, Exp, Add, Log,
   Relu, Add): Exp is only taken of numbers ≤ 0, so the result is finite for
   every finite z and equals ``np.logaddexp(0, z)`` at z = ±1e3;
@@ -246,7 +246,11 @@ def _gelu_without_erf(graph, z):
 
 
 def _silu(graph, z):
-    return graph.node("Mul", [z, _sigmoid(graph, z)], "silu")
+    # z / (1 + e^(−z)) = z σ(z). Not Mul(z, Sigmoid(z)): onnxruntime ≤ 1.30 fuses that
+    # pair into an operator with float32 kernels only, and a double graph fails to load.
+    one = graph.constant("one", [1.0])
+    exp = graph.node("Exp", [graph.node("Neg", [z], "neg_z")], "exp")
+    return graph.node("Div", [z, graph.node("Add", [one, exp], "one_plus_exp")], "silu")
 
 
 def _softplus(graph, z):
