@@ -16,6 +16,7 @@ the trainer); nothing here imports Dask until it is given a Dask collection.
 """
 
 import math
+import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from math import isfinite
@@ -323,27 +324,25 @@ class BlockSums:
         self.alpha = alpha
         self.weight_sum = weight_sum
         self.holders = holders
+        self.futures = None if holders is None else _as_futures(blocks)
 
     def __call__(self, batch=None):
         """Mean log-loss plus penalty over every block (the full batch: ``batch`` is None)."""
         import dask
 
-        theta = dask.delayed(self.theta.copy())  # one copy sent; the optimizer moves theta
-        holders = [None] * len(self.blocks) if self.holders is None else self.holders()
-        weight_sum = self.weight_sum
-        parts = []
-        for (X_b, Y_b, sw_b), workers in zip(self.blocks, holders):
-            pin = {} if workers is None else dict(workers=workers, allow_other_workers=False)
-            with dask.annotate(**pin):
-                parts.append(
-                    dask.delayed(block_sums, pure=True)(
-                        theta, X_b, Y_b, sw_b, weight_sum, *self.network
-                    )
-                )
+        theta, weight_sum = self.theta.copy(), self.weight_sum  # the optimizer moves theta
+        if self.holders is None:  # no distributed client: Dask's local scheduler
+            theta = dask.delayed(theta)
+            parts = [
+                dask.delayed(block_sums)(theta, *b, weight_sum, *self.network) for b in self.blocks
+            ]
+            sums = dask.compute(*parts)
+        else:
+            sums = _pinned_sums(self.holders, theta, self.futures, (weight_sum, *self.network))
         # Added in block order, as the in-memory objective adds its chunks: the same
         # sums in the same order on every run, whichever worker holds which block.
         data_loss = 0.0
-        for block, (loss_b, grad_b) in enumerate(dask.compute(*parts)):
+        for block, (loss_b, grad_b) in enumerate(sums):
             data_loss += loss_b
             if block:
                 self.grad += grad_b
@@ -393,13 +392,119 @@ def block_holders(X):
     return holders
 
 
+def _as_futures(blocks):
+    """The blocks' parts as the default client's futures: persisted by key, others computed."""
+    from distributed import Future, default_client
+
+    client = default_client()
+    lazy = {id(part): part for block in blocks for part in block if getattr(part, "dask", None)}
+    computed = dict(zip(lazy, client.compute(list(lazy.values()))))  # held for the fit
+
+    def future(part):
+        if part is None or id(part) in computed:
+            return computed.get(id(part))
+        return Future(part.key, client)  # persisted: the block it names stays where it is
+
+    return [tuple(map(future, block)) for block in blocks]
+
+
+def _pinned_sums(holders, theta, blocks, args):
+    """:func:`block_sums` of every block where it lives, surviving lost workers; in block order.
+
+    ``theta`` goes out as its own unpinned task (recomputed if its worker is
+    lost). Each block's task is pinned to the block's holders; one whose
+    holders have all left is resubmitted to where the block lives now (or,
+    while it is recomputed, anywhere). With no block finished for
+    ``sklearn_tinymlp.block-timeout`` seconds, the fit stops with the cause.
+    """
+    import dask
+    from distributed import default_client, wait
+
+    client, limit = default_client(), float(dask.config.get("sklearn_tinymlp.block-timeout", 300))
+
+    def submit(block, workers):
+        pin = {} if workers is None else dict(workers=workers, allow_other_workers=False)
+        future = client.submit(block_sums, theta, *blocks[block], *args, pure=False, **pin)
+        return future, set(workers or ())
+
+    try:
+        theta = client.submit(np.array, theta, pure=False)
+        pending, sums = dict(enumerate(map(submit, range(len(blocks)), holders()))), {}
+        quiet_since = time.monotonic()
+        while pending:
+            try:
+                wait([future for future, _ in pending.values()], 1.0, "FIRST_COMPLETED")
+            except TimeoutError:
+                pass
+            done = [block for block, (future, _) in pending.items() if future.done()]
+            sums.update((block, pending.pop(block)[0].result()) for block in done)
+            if done:
+                quiet_since = time.monotonic()
+                continue
+            workers = client.scheduler_info()["workers"]  # none finished in a second: why?
+            lost = [block for block, (_, pin) in pending.items() if pin and not pin & set(workers)]
+            where = holders() if lost else None
+            for block in lost:  # its workers have left: to where the block lives now
+                client.cancel(pending[block][0])
+                pending[block] = submit(block, where[block])
+                quiet_since = time.monotonic()
+            if time.monotonic() - quiet_since > limit:
+                raise _stalled_error(workers, limit)
+    except Exception as error:
+        closed = _closed_client_error(client)
+        if closed is None:
+            raise
+        raise closed from error
+    return [sums[block] for block in range(len(blocks))]
+
+
+def _stalled_error(workers, limit):
+    idle = sorted(address for address, info in workers.items() if info["status"] != "running")
+    cause = (
+        f"workers {idle} are paused or closing (a worker pauses when its memory use passes "
+        "its pause threshold)"
+        if idle
+        else "no worker could run them"
+        if workers
+        else "no worker is connected"
+    )
+    return TimeoutError(
+        f"No block of X finished its share of the loss for {limit:g} s: {cause}. Give each "
+        "worker more memory (memory_limit), add workers, or split X into smaller chunks; "
+        "the wait is dask.config's 'sklearn_tinymlp.block-timeout' (seconds, default 300)."
+    )
+
+
+def _closed_client_error(client=None):
+    """A clear error if fit's ``distributed`` client (None: the default) is closed; else None."""
+    try:
+        from distributed import default_client
+
+        status = (client or default_client()).status
+    except ImportError:
+        return None
+    except ValueError:  # no client left
+        status = "closed"
+    if status not in ("closing", "closed"):
+        return None
+    return RuntimeError(
+        "The Dask client was closed while fit was running; the estimator is left as it was "
+        "before fit. Keep the client open until fit returns."
+    )
+
+
 # ------------------------------------------------ mini-batches: the stream
 
 
 def _fetch(block):
     import dask
 
-    return dask.compute(*block)
+    try:
+        return dask.compute(*block)
+    except Exception as error:  # a closed client: Dask's local scheduler lacks the blocks
+        if isinstance(error, KeyError) or "Cancelled" in type(error).__name__:
+            raise _closed_client_error() or error from error
+        raise
 
 
 def _fetched(blocks, order):
