@@ -354,6 +354,33 @@ class BlockSums:
         )
 
 
+def check_worker_memory(client, block_nbytes, workspace_nbytes):
+    """Refuse, before training, a block and its workspace above a worker's pause threshold.
+
+    ``client`` is the ``distributed`` client (None: nothing to check),
+    ``block_nbytes`` the largest block of X, Y and the weights together, and
+    ``workspace_nbytes`` what computing its share of the loss adds. A worker
+    pauses, and runs no task, above ``distributed.worker.memory.pause`` (0.8)
+    of its ``memory_limit``; the worker's own memory (all but its data) counts.
+    """
+    import dask
+
+    pause = dask.config.get("distributed.worker.memory.pause", 0.8)
+    workers = [] if client is None or not pause else client.scheduler_info()["workers"].values()
+    need = block_nbytes + workspace_nbytes
+    for info in workers:
+        metrics, limit = info.get("metrics", {}), info["memory_limit"]
+        own = max(metrics.get("memory", 0) - metrics.get("managed_bytes", 0), 0)
+        if limit and need > pause * limit - own:
+            raise ValueError(
+                f"A block of X with its workspace needs {need / 1e6:.0f} MB, but a worker with "
+                f"memory_limit={limit / 1e6:.0f} MB pauses at {pause:g} of it and uses "
+                f"{own / 1e6:.0f} MB itself, leaving {(pause * limit - own) / 1e6:.0f} MB: the "
+                "fit would stop. Give each worker more memory (memory_limit), or split X into "
+                "smaller row chunks (X.rechunk({0: rows}))."
+            )
+
+
 def block_holders(X):
     """For persisted X on a ``distributed`` cluster: a function naming each block's workers.
 
