@@ -35,7 +35,7 @@ pytestmark = [
 
 WATCHDOG_S = 120  # far above a fault-free fit here (a few seconds); a hang is what it catches
 X, y = make_classification(20_000, 20, n_informative=10, random_state=0)
-LBFGS = dict(hidden_layer_sizes=(16,), solver="lbfgs", max_iter=12, tol=0, random_state=0)
+LBFGS = dict(hidden_layer_sizes=(16,), solver="lbfgs", max_iter=8, tol=0, random_state=0)
 
 
 def _cluster():
