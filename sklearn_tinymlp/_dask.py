@@ -18,7 +18,8 @@ the trainer); nothing here imports Dask until it is given a Dask collection.
 import math
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, ThreadPoolExecutor
+from contextlib import suppress
 from math import isfinite
 
 import numpy as np
@@ -273,7 +274,8 @@ class BlockSums:
     Each block's task is pinned to the workers that hold the block (see
     :func:`block_holders`), so that the scheduler's work stealing, which may
     move a task and its data to an idle worker, never moves a block: per
-    evaluation only ``theta`` and the per-block sums cross the network.
+    evaluation only ``theta`` and the per-block sums cross the network. A
+    lost worker's tasks follow its blocks (:func:`_pinned_sums`).
 
     Parameters
     ----------
@@ -330,15 +332,12 @@ class BlockSums:
         """Mean log-loss plus penalty over every block (the full batch: ``batch`` is None)."""
         import dask
 
-        theta, weight_sum = self.theta.copy(), self.weight_sum  # the optimizer moves theta
+        theta, args = self.theta.copy(), (self.weight_sum, *self.network)  # theta will move
         if self.holders is None:  # no distributed client: Dask's local scheduler
             theta = dask.delayed(theta)
-            parts = [
-                dask.delayed(block_sums)(theta, *b, weight_sum, *self.network) for b in self.blocks
-            ]
-            sums = dask.compute(*parts)
+            sums = dask.compute(*(dask.delayed(block_sums)(theta, *b, *args) for b in self.blocks))
         else:
-            sums = _pinned_sums(self.holders, theta, self.futures, (weight_sum, *self.network))
+            sums = _pinned_sums(self.holders, theta, self.futures, args)
         # Added in block order, as the in-memory objective adds its chunks: the same
         # sums in the same order on every run, whichever worker holds which block.
         data_loss = 0.0
@@ -350,18 +349,17 @@ class BlockSums:
                 self.grad[...] = grad_b
         self.data_loss = data_loss
         return _network.penalized_loss(
-            data_loss, weight_sum, self.theta, self.grad, self.layout, self.alpha
+            data_loss, self.weight_sum, self.theta, self.grad, self.layout, self.alpha
         )
 
 
 def check_worker_memory(client, block_nbytes, workspace_nbytes):
     """Refuse, before training, a block and its workspace above a worker's pause threshold.
 
-    ``client`` is the ``distributed`` client (None: nothing to check),
-    ``block_nbytes`` the largest block of X, Y and the weights together, and
-    ``workspace_nbytes`` what computing its share of the loss adds. A worker
-    pauses, and runs no task, above ``distributed.worker.memory.pause`` (0.8)
-    of its ``memory_limit``; the worker's own memory (all but its data) counts.
+    ``block_nbytes``: the largest block of X, Y and the weights together;
+    ``workspace_nbytes``: what computing its share of the loss adds. A worker
+    runs no task above ``distributed.worker.memory.pause`` (0.8) of its
+    ``memory_limit``, its own memory (all but its data) included.
     """
     import dask
 
@@ -369,15 +367,14 @@ def check_worker_memory(client, block_nbytes, workspace_nbytes):
     workers = [] if client is None or not pause else client.scheduler_info()["workers"].values()
     need = block_nbytes + workspace_nbytes
     for info in workers:
-        metrics, limit = info.get("metrics", {}), info["memory_limit"]
+        metrics, limit = info.get("metrics", {}), info["memory_limit"] or math.inf
         own = max(metrics.get("memory", 0) - metrics.get("managed_bytes", 0), 0)
-        if limit and need > pause * limit - own:
+        if need > pause * limit - own:
             raise ValueError(
-                f"A block of X with its workspace needs {need / 1e6:.0f} MB, but a worker with "
+                f"A block of X with its workspace needs {need / 1e6:.0f} MB; a worker of "
                 f"memory_limit={limit / 1e6:.0f} MB pauses at {pause:g} of it and uses "
-                f"{own / 1e6:.0f} MB itself, leaving {(pause * limit - own) / 1e6:.0f} MB: the "
-                "fit would stop. Give each worker more memory (memory_limit), or split X into "
-                "smaller row chunks (X.rechunk({0: rows}))."
+                f"{own / 1e6:.0f} MB itself. Give each worker more memory (memory_limit), or "
+                "split X into smaller row chunks (X.rechunk({0: rows}))."
             )
 
 
@@ -420,29 +417,25 @@ def block_holders(X):
 
 
 def _as_futures(blocks):
-    """The blocks' parts as the default client's futures: persisted by key, others computed."""
+    """The blocks' parts as the client's futures: a persisted one by its key, others computed."""
     from distributed import Future, default_client
 
     client = default_client()
-    lazy = {id(part): part for block in blocks for part in block if getattr(part, "dask", None)}
-    computed = dict(zip(lazy, client.compute(list(lazy.values()))))  # held for the fit
 
     def future(part):
-        if part is None or id(part) in computed:
-            return computed.get(id(part))
-        return Future(part.key, client)  # persisted: the block it names stays where it is
+        if part is None:
+            return None
+        return client.compute(part) if part.dask else Future(part.key, client)  # held for fit
 
     return [tuple(map(future, block)) for block in blocks]
 
 
 def _pinned_sums(holders, theta, blocks, args):
-    """:func:`block_sums` of every block where it lives, surviving lost workers; in block order.
+    """:func:`block_sums` of every block where it lives, in block order, surviving lost workers.
 
-    ``theta`` goes out as its own unpinned task (recomputed if its worker is
-    lost). Each block's task is pinned to the block's holders; one whose
-    holders have all left is resubmitted to where the block lives now (or,
-    while it is recomputed, anywhere). With no block finished for
-    ``sklearn_tinymlp.block-timeout`` seconds, the fit stops with the cause.
+    ``theta`` goes out as its own unpinned task; a block's task whose holders
+    have all left goes to where the block is now (anywhere while Dask
+    recomputes it). No block done for ``sklearn_tinymlp.block-timeout`` s: an error.
     """
     import dask
     from distributed import default_client, wait
@@ -459,10 +452,8 @@ def _pinned_sums(holders, theta, blocks, args):
         pending, sums = dict(enumerate(map(submit, range(len(blocks)), holders()))), {}
         quiet_since = time.monotonic()
         while pending:
-            try:
+            with suppress(TimeoutError):
                 wait([future for future, _ in pending.values()], 1.0, "FIRST_COMPLETED")
-            except TimeoutError:
-                pass
             done = [block for block, (future, _) in pending.items() if future.done()]
             sums.update((block, pending.pop(block)[0].result()) for block in done)
             if done:
@@ -478,46 +469,37 @@ def _pinned_sums(holders, theta, blocks, args):
             if time.monotonic() - quiet_since > limit:
                 raise _stalled_error(workers, limit)
     except Exception as error:
-        closed = _closed_client_error(client)
-        if closed is None:
-            raise
-        raise closed from error
+        _raise_if_closed(error, client)
+        raise
     return [sums[block] for block in range(len(blocks))]
 
 
 def _stalled_error(workers, limit):
     idle = sorted(address for address, info in workers.items() if info["status"] != "running")
-    cause = (
-        f"workers {idle} are paused or closing (a worker pauses when its memory use passes "
-        "its pause threshold)"
-        if idle
-        else "no worker could run them"
-        if workers
-        else "no worker is connected"
-    )
     return TimeoutError(
-        f"No block of X finished its share of the loss for {limit:g} s: {cause}. Give each "
-        "worker more memory (memory_limit), add workers, or split X into smaller chunks; "
-        "the wait is dask.config's 'sklearn_tinymlp.block-timeout' (seconds, default 300)."
+        f"No block of X finished its share of the loss for {limit:g} s; of {len(workers)} "
+        f"workers, these are paused or closing: {idle} (a worker pauses when its memory passes "
+        "its pause threshold). Give each worker more memory (memory_limit), add workers, or "
+        "split X into smaller chunks; the wait is dask.config's 'sklearn_tinymlp.block-timeout'"
+        " (seconds, default 300)."
     )
 
 
-def _closed_client_error(client=None):
-    """A clear error if fit's ``distributed`` client (None: the default) is closed; else None."""
+def _raise_if_closed(error, client=None):
+    """Raise a clear error from ``error`` if fit's client (None: the default) is closed."""
     try:
         from distributed import default_client
 
-        status = (client or default_client()).status
+        closed = (client or default_client()).status in ("closing", "closed")
     except ImportError:
-        return None
+        return
     except ValueError:  # no client left
-        status = "closed"
-    if status not in ("closing", "closed"):
-        return None
-    return RuntimeError(
-        "The Dask client was closed while fit was running; the estimator is left as it was "
-        "before fit. Keep the client open until fit returns."
-    )
+        closed = True
+    if closed:
+        raise RuntimeError(
+            "The Dask client was closed while fit was running; the estimator is left as it "
+            "was before fit. Keep the client open until fit returns."
+        ) from error
 
 
 # ------------------------------------------------ mini-batches: the stream
@@ -528,9 +510,8 @@ def _fetch(block):
 
     try:
         return dask.compute(*block)
-    except Exception as error:  # a closed client: Dask's local scheduler lacks the blocks
-        if isinstance(error, KeyError) or "Cancelled" in type(error).__name__:
-            raise _closed_client_error() or error from error
+    except (KeyError, CancelledError) as error:  # a closed client: Dask's local scheduler
+        _raise_if_closed(error)  # lacks the blocks, or the blocks were cancelled
         raise
 
 

@@ -185,8 +185,17 @@ def test_a_paused_worker_holding_a_block_stops_the_fit_with_the_cause(client, mo
     assert "for 3 s" in str(caught.value)
 
 
+def _slow_block_sums(*args):
+    threading.Event().wait(1.0)
+    return _dask.block_sums(*args)
+
+
 def test_a_client_closed_during_lbfgs_says_so(client, monkeypatch):
-    _at_evaluation(monkeypatch, 3, lambda c, where: c.close())
+    def close_while_blocks_run(c, where):  # each block's task now takes a second
+        monkeypatch.setattr(_dask, "block_sums", lambda *args: _slow_block_sums(*args))
+        threading.Timer(0.5, c.close).start()
+
+    _at_evaluation(monkeypatch, 3, close_while_blocks_run)
     clf = TinyMLPClassifier()
     with pytest.raises(RuntimeError, match="Dask client was closed while fit was running"):
         _fit_under_watchdog(clf, _X(), **LBFGS)
