@@ -168,6 +168,24 @@ def test_full_batch_gradient_descent_survives_a_kill(client, monkeypatch):
     _assert_same_fit(fitted, fault_free)
 
 
+def test_adam_survives_a_kill_between_blocks(client, monkeypatch):
+    params = dict(hidden_layer_sizes=(8,), solver="adam", batch_size=500, max_iter=3)
+    fault_free = _fit_under_watchdog(TinyMLPClassifier(random_state=0), _X(), **params)
+    real, fetched = _dask._fetch, []
+
+    def fetch(block):  # a worker dies as the fifth block is fetched: Dask recomputes its blocks
+        fetched.append(block)
+        if len(fetched) == 5:
+            c = distributed.default_client()
+            _kill(c, sorted(c.scheduler_info()["workers"])[0])
+        return real(block)
+
+    monkeypatch.setattr(_dask, "_fetch", fetch)
+    fitted = _fit_under_watchdog(TinyMLPClassifier(random_state=0), _X(), **params)
+    assert len(fetched) == 3 * 8
+    _assert_same_fit(fitted, fault_free)
+
+
 def _pause(client, address):
     def pause(dask_worker):  # its memory monitor now finds it above its pause threshold
         dask_worker.memory_manager.memory_pause_fraction = 1e-6
