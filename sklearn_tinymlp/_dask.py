@@ -16,8 +16,10 @@ the trainer); nothing here imports Dask until it is given a Dask collection.
 """
 
 import math
+import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, ThreadPoolExecutor
+from contextlib import suppress
 from math import isfinite
 
 import numpy as np
@@ -272,7 +274,8 @@ class BlockSums:
     Each block's task is pinned to the workers that hold the block (see
     :func:`block_holders`), so that the scheduler's work stealing, which may
     move a task and its data to an idle worker, never moves a block: per
-    evaluation only ``theta`` and the per-block sums cross the network.
+    evaluation only ``theta`` and the per-block sums cross the network. A
+    lost worker's tasks follow its blocks (:func:`_pinned_sums`).
 
     Parameters
     ----------
@@ -323,27 +326,22 @@ class BlockSums:
         self.alpha = alpha
         self.weight_sum = weight_sum
         self.holders = holders
+        self.futures = None if holders is None else _as_futures(blocks)
 
     def __call__(self, batch=None):
         """Mean log-loss plus penalty over every block (the full batch: ``batch`` is None)."""
         import dask
 
-        theta = dask.delayed(self.theta.copy())  # one copy sent; the optimizer moves theta
-        holders = [None] * len(self.blocks) if self.holders is None else self.holders()
-        weight_sum = self.weight_sum
-        parts = []
-        for (X_b, Y_b, sw_b), workers in zip(self.blocks, holders):
-            pin = {} if workers is None else dict(workers=workers, allow_other_workers=False)
-            with dask.annotate(**pin):
-                parts.append(
-                    dask.delayed(block_sums, pure=True)(
-                        theta, X_b, Y_b, sw_b, weight_sum, *self.network
-                    )
-                )
+        theta, args = self.theta.copy(), (self.weight_sum, *self.network)  # theta will move
+        if self.holders is None:  # no distributed client: Dask's local scheduler
+            theta = dask.delayed(theta)
+            sums = dask.compute(*(dask.delayed(block_sums)(theta, *b, *args) for b in self.blocks))
+        else:
+            sums = _pinned_sums(self.holders, theta, self.futures, args)
         # Added in block order, as the in-memory objective adds its chunks: the same
         # sums in the same order on every run, whichever worker holds which block.
         data_loss = 0.0
-        for block, (loss_b, grad_b) in enumerate(dask.compute(*parts)):
+        for block, (loss_b, grad_b) in enumerate(sums):
             data_loss += loss_b
             if block:
                 self.grad += grad_b
@@ -351,8 +349,33 @@ class BlockSums:
                 self.grad[...] = grad_b
         self.data_loss = data_loss
         return _network.penalized_loss(
-            data_loss, weight_sum, self.theta, self.grad, self.layout, self.alpha
+            data_loss, self.weight_sum, self.theta, self.grad, self.layout, self.alpha
         )
+
+
+def check_worker_memory(client, block_nbytes, workspace_nbytes):
+    """Refuse, before training, a block and its workspace above a worker's pause threshold.
+
+    ``block_nbytes``: the largest block of X, Y and the weights together;
+    ``workspace_nbytes``: what computing its share of the loss adds. A worker
+    runs no task above ``distributed.worker.memory.pause`` (0.8) of its
+    ``memory_limit``, its own memory (all but its data) included.
+    """
+    import dask
+
+    pause = dask.config.get("distributed.worker.memory.pause", 0.8)
+    workers = [] if client is None or not pause else client.scheduler_info()["workers"].values()
+    need = block_nbytes + workspace_nbytes
+    for info in workers:
+        metrics, limit = info.get("metrics", {}), info["memory_limit"] or math.inf
+        own = max(metrics.get("memory", 0) - metrics.get("managed_bytes", 0), 0)
+        if need > pause * limit - own:
+            raise ValueError(
+                f"A block of X with its workspace needs {need / 1e6:.0f} MB; a worker of "
+                f"memory_limit={limit / 1e6:.0f} MB pauses at {pause:g} of it and uses "
+                f"{own / 1e6:.0f} MB itself. Give each worker more memory (memory_limit), or "
+                "split X into smaller row chunks (X.rechunk({0: rows}))."
+            )
 
 
 def block_holders(X):
@@ -393,13 +416,103 @@ def block_holders(X):
     return holders
 
 
+def _as_futures(blocks):
+    """The blocks' parts as the client's futures: a persisted one by its key, others computed."""
+    from distributed import Future, default_client
+
+    client = default_client()
+
+    def future(part):
+        if part is None:
+            return None
+        return client.compute(part) if part.dask else Future(part.key, client)  # held for fit
+
+    return [tuple(map(future, block)) for block in blocks]
+
+
+def _pinned_sums(holders, theta, blocks, args):
+    """:func:`block_sums` of every block where it lives, in block order, surviving lost workers.
+
+    ``theta`` goes out as its own unpinned task; a block's task whose holders
+    have all left goes to where the block is now (anywhere while Dask
+    recomputes it). No block done for ``sklearn_tinymlp.block-timeout`` s: an error.
+    """
+    import dask
+    from distributed import default_client, wait
+
+    client, limit = default_client(), float(dask.config.get("sklearn_tinymlp.block-timeout", 300))
+
+    def submit(block, workers):
+        pin = {} if workers is None else dict(workers=workers, allow_other_workers=False)
+        future = client.submit(block_sums, theta, *blocks[block], *args, pure=False, **pin)
+        return future, set(workers or ())
+
+    try:
+        theta = client.submit(np.array, theta, pure=False)
+        pending, sums = dict(enumerate(map(submit, range(len(blocks)), holders()))), {}
+        quiet_since = time.monotonic()
+        while pending:
+            with suppress(TimeoutError):
+                wait([future for future, _ in pending.values()], 1.0, "FIRST_COMPLETED")
+            done = [block for block, (future, _) in pending.items() if future.done()]
+            sums.update((block, pending.pop(block)[0].result()) for block in done)
+            if done:
+                quiet_since = time.monotonic()
+                continue
+            workers = client.scheduler_info()["workers"]  # none finished in a second: why?
+            lost = [block for block, (_, pin) in pending.items() if pin and not pin & set(workers)]
+            where = holders() if lost else None
+            for block in lost:  # its workers have left: to where the block lives now
+                client.cancel(pending[block][0])
+                pending[block] = submit(block, where[block])
+                quiet_since = time.monotonic()
+            if time.monotonic() - quiet_since > limit:
+                raise _stalled_error(workers, limit)
+    except Exception as error:
+        _raise_if_closed(error, client)
+        raise
+    return [sums[block] for block in range(len(blocks))]
+
+
+def _stalled_error(workers, limit):
+    idle = sorted(address for address, info in workers.items() if info["status"] != "running")
+    return TimeoutError(
+        f"No block of X finished its share of the loss for {limit:g} s; of {len(workers)} "
+        f"workers, these are paused or closing: {idle} (a worker pauses when its memory passes "
+        "its pause threshold). Give each worker more memory (memory_limit), add workers, or "
+        "split X into smaller chunks; the wait is dask.config's 'sklearn_tinymlp.block-timeout'"
+        " (seconds, default 300)."
+    )
+
+
+def _raise_if_closed(error, client=None):
+    """Raise a clear error from ``error`` if fit's client (None: the default) is closed."""
+    try:
+        from distributed import default_client
+
+        closed = (client or default_client()).status in ("closing", "closed")
+    except ImportError:
+        return
+    except ValueError:  # no client left
+        closed = True
+    if closed:
+        raise RuntimeError(
+            "The Dask client was closed while fit was running; the estimator is left as it "
+            "was before fit. Keep the client open until fit returns."
+        ) from error
+
+
 # ------------------------------------------------ mini-batches: the stream
 
 
 def _fetch(block):
     import dask
 
-    return dask.compute(*block)
+    try:
+        return dask.compute(*block)
+    except (KeyError, CancelledError) as error:  # a closed client: Dask's local scheduler
+        _raise_if_closed(error)  # lacks the blocks, or the blocks were cancelled
+        raise
 
 
 def _fetched(blocks, order):
