@@ -9,6 +9,7 @@ modules touch ``sklearn.base`` and scikit-learn's private pieces.
 """
 
 import copy
+import sys
 from functools import partial
 from numbers import Integral, Real
 
@@ -216,6 +217,9 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight, classes, incremental, validation=(None, None, None)):
         _arguments.check_fit_arguments(self, *validation)
+        before = dict(vars(self))  # restored when a Dask client goes away mid-fit
+        if _dask.is_dask_collection(X) and "_training_state" in before:
+            before["_training_state"] = copy.deepcopy(before["_training_state"])
         continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
         state = getattr(self, "_training_state", None) if continuing else None
         state = _training.TrainingState() if state is None else state
@@ -223,7 +227,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             state.optimizer = None  # a warm-start fit starts a new optimizer, as MLPClassifier
         given = (X, y, sample_weight)  # what scikit-learn's callbacks are shown
         if _dask.is_dask_collection(X):  # trained where the blocks live
-            _dask.check_fit(incremental, self.early_stopping, validation)
+            _arguments.check_dask_fit(incremental, self.early_stopping, validation)
             data = self._dask_data(X, y, sample_weight, continuing, state)
         else:
             data = self._memory_data(X, y, sample_weight, classes, continuing, incremental, state)
@@ -234,10 +238,17 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         theta = self._set_network(X.shape[1], Y.shape[1], X.dtype, random_state, continuing)
         trainer = _training.Trainer(self.get_params(), theta, random_state, state, self)
         hooks = self._epoch_hooks(*given, incremental)
+        saved = theta.copy() if data[-1] is not None else None  # Dask: restored if it fails
         try:
             self._train(trainer, theta, data, validation, incremental, hooks)
+        except _dask.ClientClosedError:
+            theta[...] = saved  # as before fit: nothing half-trained is left
+            vars(self).clear()
+            vars(self).update(before)
+            raise
         finally:  # the curves so far, also when training raised
-            self._record(trainer.state)
+            if not isinstance(sys.exc_info()[1], _dask.ClientClosedError):
+                self._record(trainer.state)
         if hooks is not None:
             hooks.close()
         return self

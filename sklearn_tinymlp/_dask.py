@@ -1,31 +1,30 @@
-"""Dask: what is Dask's in training on data spread over a cluster and predicting where it lives.
+"""Dask: training on data spread over a cluster, and predicting where it lives.
 
-The estimator hands Dask input here (``is_dask_collection``) and runs the
-in-memory code for everything else (input checks, targets, class weights,
-the trainer); nothing here imports Dask until it is given a Dask collection.
-
-* **Full batch** (``'lbfgs'``, and full-batch gradient descent): the loss and
-  its gradient are sums over rows, so each persisted block computes its share
-  with the one ``_network.Objective`` where it lives (:func:`block_sums`); only
-  the parameters go out and one loss and gradient per block come back, added
-  in block order on the client (:class:`BlockSums`).
-* **Mini-batches** (``'sgd'``/``'adam'``): each epoch visits the blocks (in a
-  new random order when shuffling), fetching one to the client while the one
-  before trains by the in-memory pass: the client holds about two blocks.
-* **Prediction** maps the in-memory methods over the blocks: a lazy array.
+The estimator hands Dask input here and runs the in-memory code for the rest
+(checks, targets, class weights, the trainer). Full batch ('lbfgs', full-batch
+gradient descent): each persisted block computes its share of the loss and
+gradient where it lives (:func:`block_sums`), added in block order on the
+client (:class:`BlockSums`). Mini-batches: each epoch streams the blocks to
+the client, the next fetched while one trains. Prediction maps the in-memory
+methods over the blocks, lazily. Dask is imported only when given Dask input.
 """
 
 import math
-import time
 import warnings
 from concurrent.futures import CancelledError, ThreadPoolExecutor
-from contextlib import suppress
 from math import isfinite
 
 import numpy as np
 from scipy import sparse
 
 from . import _network, _training
+from ._cluster import (
+    as_futures,
+    block_holders,
+    check_block_memory,
+    pinned_sums,
+    raise_if_closed,
+)
 
 
 def is_dask_collection(obj):
@@ -213,6 +212,9 @@ class Blocks:
     """The persisted X, Y and weights (held: released, their blocks would go), block by block."""
 
     def __init__(self, X, Y, sample_weight, n_train, weight_sum):
+        import dask
+
+        sample_weight = dask.persist(sample_weight)[0]  # × class_weight: computed once
         self.arrays, self.n_train, self.weight_sum = (X, Y, sample_weight), n_train, weight_sum
         sw_blocks = _blocks(sample_weight) or [None] * X.numblocks[0]
         self.blocks = list(zip(_blocks(X), _blocks(Y), sw_blocks))
@@ -224,16 +226,10 @@ class Blocks:
 def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, out_activation):
     """One block's share of the full batch's loss and gradient, by the one ``_network.Objective``.
 
-    Runs on the worker that holds the block: ``Objective`` with α = 0, given
-    the whole data's S (``weight_sum``), computes Σ s_i ℓ_i over the block's
-    rows and its gradient Σ s_i ∂ℓ_i/∂θ / S, exactly as the in-memory
-    objective computes each chunk of a full batch. The blocks' shares add up
-    to the full batch's loss and gradient. Zero-weight rows are skipped, as
-    in the in-memory fit.
-
-    ``theta`` is the flat parameter vector, ``X, Y, sample_weight`` one block
-    (weights None: all ones) and ``weight_sum`` the S of every block. Returns
-    Σ s_i ℓ_i over the block and Σ s_i ∂ℓ_i/∂θ / S (no penalty).
+    Runs where the block (``X, Y, sample_weight``) lives: ``Objective`` with
+    α = 0, given the whole data's S (``weight_sum``), returns Σ s_i ℓ_i over the
+    block's rows and Σ s_i ∂ℓ_i/∂θ / S, as the in-memory objective computes
+    each chunk of a full batch; the blocks' shares add up to the full batch's.
 
     Examples
     --------
@@ -262,39 +258,18 @@ def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, 
 class BlockSums:
     """The full-batch loss and gradient of persisted Dask blocks, for flat parameters.
 
-    It stands where ``_network.Objective`` stands for ``fit_lbfgs`` and
-    ``run_epoch``: ``objective()`` (the full batch: the data are the blocks)
-    sends ``theta`` to the workers, runs :func:`block_sums` on every block
-    where it lives, adds the blocks' losses and gradients in block order
-    and adds the L2 penalty as ``Objective`` does; the mean loss is returned
-    and its gradient written to ``grad``. With blocks of the rows the
-    in-memory objective puts in one chunk, the fit is the in-memory one, bit
+    Called as ``_network.Objective`` is, ``objective()`` (the full batch), it
+    runs :func:`block_sums` on every block where it lives (each task pinned to
+    the block's workers, so work stealing never moves a block; a lost worker's
+    tasks follow its blocks: ``_cluster.pinned_sums``), adds the shares in
+    block order and the L2 penalty, and returns the mean loss, its gradient in
+    ``grad``. Blocks of the in-memory chunks' rows give the in-memory fit, bit
     for bit.
 
-    Each block's task is pinned to the workers that hold the block (see
-    :func:`block_holders`), so that the scheduler's work stealing, which may
-    move a task and its data to an idle worker, never moves a block: per
-    evaluation only ``theta`` and the per-block sums cross the network. A
-    lost worker's tasks follow its blocks (:func:`_pinned_sums`).
-
-    Parameters
-    ----------
-    theta : ndarray of shape (n_params,)
-        The flat parameters, updated in place by the optimizer.
-    blocks : list of tuple
-        ``(X_block, Y_block, sample_weight_block or None)`` Delayed objects of
-        persisted arrays, in row order.
-    layer_units : list of int
-        Units per layer, input first.
-    activation, out_activation : str
-        Hidden and output activations.
-    alpha : float
-        L2 penalty strength.
-    weight_sum : float
-        S, the total sample weight of every block.
-    holders : callable, optional
-        Returns, for each block, the workers that hold it (None: any worker);
-        called once per evaluation. None: no pinning.
+    ``blocks`` are ``(X, Y, sample_weight or None)`` of each row block (Delayed
+    objects of persisted arrays, or NumPy arrays), in row order; ``network``
+    the layer sizes, the activation and the output head; ``holders()`` (None:
+    no pinning) names each block's workers, read at each evaluation.
 
     Examples
     --------
@@ -302,31 +277,16 @@ class BlockSums:
     >>> _ = pytest.importorskip("dask")
     >>> X, Y = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[True], [False]])
     >>> blocks = [(X[:1], Y[:1], None), (X[1:], Y[1:], None)]  # NumPy blocks work too
-    >>> objective = BlockSums(np.zeros(3), blocks, [2, 1], "logistic", "logistic", 0.0, 2.0)
+    >>> objective = BlockSums(np.zeros(3), blocks, ([2, 1], "logistic", "logistic"), 0.0, 2.0)
     >>> round(objective(), 4), objective.grad
     (0.6931, array([0.5, 0.5, 0. ]))
     """
 
-    def __init__(
-        self,
-        theta,
-        blocks,
-        layer_units,
-        activation,
-        out_activation,
-        alpha,
-        weight_sum,
-        holders=None,
-    ):
-        self.theta = theta
-        self.grad = np.empty_like(theta)
-        self.layout = _network.Layout(layer_units)
-        self.blocks = blocks
-        self.network = (list(layer_units), activation, out_activation)
-        self.alpha = alpha
-        self.weight_sum = weight_sum
-        self.holders = holders
-        self.futures = None if holders is None else _as_futures(blocks)
+    def __init__(self, theta, blocks, network, alpha, weight_sum, holders=None):
+        self.theta, self.grad = theta, np.empty_like(theta)
+        self.layout, self.network = _network.Layout(network[0]), network
+        self.blocks, self.alpha, self.weight_sum, self.holders = blocks, alpha, weight_sum, holders
+        self.futures = None if holders is None else as_futures(blocks)
 
     def __call__(self, batch=None):
         """Mean log-loss plus penalty over every block (the full batch: ``batch`` is None)."""
@@ -337,7 +297,7 @@ class BlockSums:
             theta = dask.delayed(theta)
             sums = dask.compute(*(dask.delayed(block_sums)(theta, *b, *args) for b in self.blocks))
         else:
-            sums = _pinned_sums(self.holders, theta, self.futures, args)
+            sums = pinned_sums(self.holders, block_sums, theta, self.futures, args)
         # Added in block order, as the in-memory objective adds its chunks: the same
         # sums in the same order on every run, whichever worker holds which block.
         data_loss = 0.0
@@ -353,155 +313,6 @@ class BlockSums:
         )
 
 
-def check_worker_memory(client, block_nbytes, workspace_nbytes):
-    """Refuse, before training, a block and its workspace above a worker's pause threshold.
-
-    ``block_nbytes``: the largest block of X, Y and the weights together;
-    ``workspace_nbytes``: what computing its share of the loss adds. A worker
-    runs no task above ``distributed.worker.memory.pause`` (0.8) of its
-    ``memory_limit``, its own memory (all but its data) included.
-    """
-    import dask
-
-    pause = dask.config.get("distributed.worker.memory.pause", 0.8)
-    workers = [] if client is None or not pause else client.scheduler_info()["workers"].values()
-    need = block_nbytes + workspace_nbytes
-    for info in workers:
-        metrics, limit = info.get("metrics", {}), info["memory_limit"] or math.inf
-        own = max(metrics.get("memory", 0) - metrics.get("managed_bytes", 0), 0)
-        if need > pause * limit - own:
-            raise ValueError(
-                f"A block of X with its workspace needs {need / 1e6:.0f} MB; a worker of "
-                f"memory_limit={limit / 1e6:.0f} MB pauses at {pause:g} of it and uses "
-                f"{own / 1e6:.0f} MB itself. Give each worker more memory (memory_limit), or "
-                "split X into smaller row chunks (X.rechunk({0: rows}))."
-            )
-
-
-def block_holders(X):
-    """For persisted X on a ``distributed`` cluster: a function naming each block's workers.
-
-    Parameters
-    ----------
-    X : dask.array.Array
-        Persisted, with all columns in one chunk.
-
-    Returns
-    -------
-    callable or None
-        ``holders()`` returns, for each row block of X in order, the list of
-        workers that hold it now (None for a block held nowhere, e.g. being
-        recomputed after a worker died, which any worker may then run). None
-        when no ``distributed`` client is in use.
-
-    Examples
-    --------
-    >>> import pytest
-    >>> da = pytest.importorskip("dask.array")
-    >>> block_holders(da.ones((4, 2), chunks=2)) is None  # no distributed.Client here
-    True
-    """
-    try:
-        from distributed import default_client
-
-        client = default_client()
-    except (ImportError, ValueError):  # no distributed, or no client
-        return None
-    keys = [row[0] for row in X.__dask_keys__()]
-
-    def holders():
-        who_has = client.who_has(X)
-        return [list(who_has.get(key, ())) or None for key in keys]
-
-    return holders
-
-
-def _as_futures(blocks):
-    """The blocks' parts as the client's futures: a persisted one by its key, others computed."""
-    from distributed import Future, default_client
-
-    client = default_client()
-
-    def future(part):
-        if part is None:
-            return None
-        return client.compute(part) if part.dask else Future(part.key, client)  # held for fit
-
-    return [tuple(map(future, block)) for block in blocks]
-
-
-def _pinned_sums(holders, theta, blocks, args):
-    """:func:`block_sums` of every block where it lives, in block order, surviving lost workers.
-
-    ``theta`` goes out as its own unpinned task; a block's task whose holders
-    have all left goes to where the block is now (anywhere while Dask
-    recomputes it). No block done for ``sklearn_tinymlp.block-timeout`` s: an error.
-    """
-    import dask
-    from distributed import default_client, wait
-
-    client, limit = default_client(), float(dask.config.get("sklearn_tinymlp.block-timeout", 300))
-
-    def submit(block, workers):
-        pin = {} if workers is None else dict(workers=workers, allow_other_workers=False)
-        future = client.submit(block_sums, theta, *blocks[block], *args, pure=False, **pin)
-        return future, set(workers or ())
-
-    try:
-        theta = client.submit(np.array, theta, pure=False)
-        pending, sums = dict(enumerate(map(submit, range(len(blocks)), holders()))), {}
-        quiet_since = time.monotonic()
-        while pending:
-            with suppress(TimeoutError):
-                wait([future for future, _ in pending.values()], 1.0, "FIRST_COMPLETED")
-            done = [block for block, (future, _) in pending.items() if future.done()]
-            sums.update((block, pending.pop(block)[0].result()) for block in done)
-            if done:
-                quiet_since = time.monotonic()
-                continue
-            workers = client.scheduler_info()["workers"]  # none finished in a second: why?
-            lost = [block for block, (_, pin) in pending.items() if pin and not pin & set(workers)]
-            where = holders() if lost else None
-            for block in lost:  # its workers have left: to where the block lives now
-                client.cancel(pending[block][0])
-                pending[block] = submit(block, where[block])
-                quiet_since = time.monotonic()
-            if time.monotonic() - quiet_since > limit:
-                raise _stalled_error(workers, limit)
-    except Exception as error:
-        _raise_if_closed(error, client)
-        raise
-    return [sums[block] for block in range(len(blocks))]
-
-
-def _stalled_error(workers, limit):
-    idle = sorted(address for address, info in workers.items() if info["status"] != "running")
-    return TimeoutError(
-        f"No block of X finished its share of the loss for {limit:g} s; of {len(workers)} "
-        f"workers, these are paused or closing: {idle} (a worker pauses when its memory passes "
-        "its pause threshold). Give each worker more memory (memory_limit), add workers, or "
-        "split X into smaller chunks; the wait is dask.config's 'sklearn_tinymlp.block-timeout'"
-        " (seconds, default 300)."
-    )
-
-
-def _raise_if_closed(error, client=None):
-    """Raise a clear error from ``error`` if fit's client (None: the default) is closed."""
-    try:
-        from distributed import default_client
-
-        closed = (client or default_client()).status in ("closing", "closed")
-    except ImportError:
-        return
-    except ValueError:  # no client left
-        closed = True
-    if closed:
-        raise RuntimeError(
-            "The Dask client was closed while fit was running; the estimator is left as it "
-            "was before fit. Keep the client open until fit returns."
-        ) from error
-
-
 # ------------------------------------------------ mini-batches: the stream
 
 
@@ -511,7 +322,7 @@ def _fetch(block):
     try:
         return dask.compute(*block)
     except (KeyError, CancelledError) as error:  # a closed client: Dask's local scheduler
-        _raise_if_closed(error)  # lacks the blocks, or the blocks were cancelled
+        raise_if_closed(error)  # lacks the blocks, or the blocks were cancelled
         raise
 
 
@@ -528,22 +339,6 @@ def _fetched(blocks, order):
                 upcoming = pool.submit(_fetch, blocks[order[position + 1]])
             yield block
             del block
-
-
-def check_fit(incremental, early_stopping, validation):
-    """Refuse partial_fit and early stopping without a validation set on Dask input."""
-    if incremental:
-        raise TypeError(
-            "partial_fit takes in-memory batches, not Dask collections. Call fit on the "
-            "Dask array (with solver='sgd' or 'adam' it streams the blocks), or wrap the "
-            "classifier in dask_ml.wrappers.Incremental, which calls partial_fit on each "
-            "block."
-        )
-    if early_stopping and validation[0] is None:
-        raise ValueError(
-            "early_stopping=True with Dask input needs a validation set: pass fit's X_val "
-            "and y_val (rows are not held out of a Dask array), or set early_stopping=False."
-        )
 
 
 def objective(theta, network, extra, blocks, trainer):
@@ -565,7 +360,9 @@ def objective(theta, network, extra, blocks, trainer):
                 "batch_size below the number of samples, or dropout=0."
             )
         holders = block_holders(blocks.arrays[0])
-        sums = BlockSums(theta, blocks.blocks, *network, blocks.weight_sum, holders)
+        if holders is not None:  # on a cluster: a worker must hold a block and its workspace
+            check_block_memory(*blocks.arrays, theta)
+        sums = BlockSums(theta, blocks.blocks, network[:3], network[3], blocks.weight_sum, holders)
         return sums, lambda: _training.run_epoch(sums, trainer.optimizer_for(theta), [None])
     streamed = _network.Objective(theta, *network, **extra)
 
@@ -604,24 +401,11 @@ def predict_blockwise(predict, X, names_checked, columns, dtype):
     it (as dask-ml's ``ParallelPostFit`` does), so the results equal the
     in-memory ones.
 
-    Parameters
-    ----------
-    predict : callable
-        A fitted estimator's method ('predict', 'predict_proba', …), of a copy
-        of it: a refit before compute does not change the result.
-    X : dask.array.Array of shape (n_samples, n_features)
-        Whole rows per block (see :func:`row_blocks`).
-    names_checked : bool
-        Whether X came from a DataFrame whose column names were checked.
-    columns : int or None
-        The result's number of columns; None for one value per row.
-    dtype : numpy dtype
-        The result's dtype.
-
-    Returns
-    -------
-    dask.array.Array
-        Of shape (n_samples,) or (n_samples, columns).
+    ``predict`` is a method of a copy of the fitted estimator (a refit before
+    compute does not change the result); X has whole rows per block
+    (:func:`row_blocks`); ``names_checked``: X's DataFrame columns were
+    checked on the client. The result has ``columns`` columns (None: one
+    value per row) of ``dtype``.
 
     Examples
     --------

@@ -217,6 +217,7 @@ def test_a_client_closed_during_lbfgs_says_so(client, monkeypatch):
     clf = TinyMLPClassifier()
     with pytest.raises(RuntimeError, match="Dask client was closed while fit was running"):
         _fit_under_watchdog(clf, _X(), **LBFGS)
+    assert not hasattr(clf, "coefs_")  # left as it was before fit
 
 
 def test_a_client_closed_during_adam_says_so(client, monkeypatch):
@@ -232,6 +233,7 @@ def test_a_client_closed_during_adam_says_so(client, monkeypatch):
     clf = TinyMLPClassifier((8,), solver="adam", batch_size=500, max_iter=3, random_state=0)
     with pytest.raises(RuntimeError, match="Dask client was closed while fit was running"):
         _fit_under_watchdog(clf, _X())
+    assert not hasattr(clf, "coefs_")  # left as it was before fit
 
 
 def test_a_block_above_the_workers_pause_threshold_is_refused_before_training(client):

@@ -240,9 +240,8 @@ def test_block_tasks_run_where_their_blocks_are(client):
     # Pinned to the other worker, every block's task runs there (its blocks fetched to
     # it): the scheduler follows the pins, whatever it would choose.
     blocks = list(zip(X_dask.to_delayed().ravel(), Y_dask.to_delayed().ravel(), [None] * 6))
-    objective = BlockSums(
-        np.zeros(13), blocks, [12, 1], "relu", "logistic", 0.0, len(y), lambda: [[other]] * 6
-    )
+    network = ([12, 1], "relu", "logistic")
+    objective = BlockSums(np.zeros(13), blocks, network, 0.0, len(y), lambda: [[other]] * 6)
     with distributed.get_task_stream(client) as stream:
         objective()
     assert {t["worker"] for t in stream.data if "block_sums" in str(t["key"])} == {other}
