@@ -6,6 +6,7 @@ the scikit-learn API.
 """
 
 from ._classifier import TinyMLPClassifier
+from ._display import TrainingCurveDisplay
 from ._ecosystem_skops import SKOPS_TRUSTED_TYPES as _SKOPS_TRUSTED_TYPES
 from ._onnx import register_onnx_converter, to_onnx
 
@@ -18,6 +19,7 @@ SKOPS_TRUSTED_TYPES = _SKOPS_TRUSTED_TYPES
 __all__ = [
     "SKOPS_TRUSTED_TYPES",
     "TinyMLPClassifier",
+    "TrainingCurveDisplay",
     "__version__",
     "register_onnx_converter",
     "to_onnx",
