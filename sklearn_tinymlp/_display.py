@@ -106,6 +106,8 @@ class TrainingCurveDisplay:
         self.score_ax_ = self.best_epoch_ = self.best_epoch_line_ = None
         if self.validation_scores is not None:
             self.score_ax_ = ax.twinx()
+            ax.set_zorder(self.score_ax_.get_zorder() + 1)  # the legend above the score
+            ax.patch.set_visible(False)
             self.score_ax_.set_ylabel(self.score_name)
             curves.append((self.score_ax_, self.validation_scores, self.score_name))
         self.lines_ = []
@@ -120,7 +122,7 @@ class TrainingCurveDisplay:
             )  # fmt: skip
         ax.set(xlabel="epoch", ylabel="loss", title=self.name if name is None else name)
         handles = self.lines_ + [h for h in [self.best_epoch_line_] if h is not None]
-        ax.legend(handles=handles, loc="upper right")
+        ax.legend(handles=handles)
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
