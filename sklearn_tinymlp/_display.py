@@ -1,8 +1,4 @@
-"""TrainingCurveDisplay: an estimator's loss and validation curves per epoch, in one call.
-
-It follows scikit-learn's Display convention (``from_estimator``, ``plot``, the
-attributes ``ax_``, ``figure_``, ``lines_``) and imports matplotlib only when it draws.
-"""
+"""TrainingCurveDisplay: the curves of training, in scikit-learn's Display convention."""
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -22,12 +18,11 @@ def _pyplot(caller):
 class TrainingCurveDisplay:
     """Training curves: the training loss, and the validation loss and score, per epoch.
 
-    Build it with :meth:`from_estimator`. The training and validation losses
-    are drawn on the same terms: the data loss without the L2 penalty (an
-    estimator without ``data_loss_curve_``, such as one pickled by an older
-    version or ``MLPClassifier``, has only the penalized ``loss_curve_``,
-    labelled so). The validation score is drawn on a second y-axis and the
-    best epoch, the one early stopping restores, is marked.
+    Build it with :meth:`from_estimator`. Both losses are drawn without the L2
+    penalty (from ``loss_curve_``, labelled "with L2 penalty", where an estimator
+    has no ``data_loss_curve_``); the score on a second y-axis; the best epoch,
+    the one early stopping restores, as a dotted line. matplotlib is imported
+    only when drawing.
 
     Parameters
     ----------
@@ -44,18 +39,13 @@ class TrainingCurveDisplay:
 
     Attributes
     ----------
-    ax_ : matplotlib Axes
-        The axes of the losses.
-    score_ax_ : matplotlib Axes or None
-        The second y-axis of the validation score; None without one.
+    ax_, score_ax_ : matplotlib Axes
+        The axes of the losses, and of the validation score (None without one).
     figure_ : matplotlib Figure
-        The figure holding the axes.
     lines_ : list of matplotlib Line2D
-        The curves drawn: the training loss, then the validation loss and score if any.
-    best_epoch_ : int or None
-        The best epoch (1-based: the argmax of the validation score); None without one.
-    best_epoch_line_ : matplotlib Line2D or None
-        The vertical line marking it.
+        The training loss, then the validation loss and score if any.
+    best_epoch_, best_epoch_line_ : int and matplotlib Line2D, or None
+        The best epoch (1-based: the argmax of the validation score), its line.
 
     Examples
     --------
@@ -63,9 +53,8 @@ class TrainingCurveDisplay:
     >>> matplotlib.use("Agg")
     >>> from sklearn.datasets import load_iris
     >>> from sklearn_tinymlp import TinyMLPClassifier, TrainingCurveDisplay
-    >>> X, y = load_iris(return_X_y=True)
     >>> clf = TinyMLPClassifier(early_stopping=True, learning_rate_init=0.01, random_state=0)
-    >>> display = TrainingCurveDisplay.from_estimator(clf.fit(X, y))
+    >>> display = TrainingCurveDisplay.from_estimator(clf.fit(*load_iris(return_X_y=True)))
     >>> [line.get_label() for line in display.lines_][:2]
     ['training loss (no L2 penalty)', 'validation loss (no L2 penalty)']
     """
@@ -96,7 +85,7 @@ class TrainingCurveDisplay:
 
         Returns
         -------
-        display : TrainingCurveDisplay
+        self : TrainingCurveDisplay
         """
         ax = _pyplot(f"{type(self).__name__}.plot").subplots()[1] if ax is None else ax
         penalty = "with" if self.penalized else "no"
@@ -110,19 +99,17 @@ class TrainingCurveDisplay:
             ax.patch.set_visible(False)
             self.score_ax_.set_ylabel(self.score_name)
             curves.append((self.score_ax_, self.validation_scores, self.score_name))
-        self.lines_ = []
-        for color, (axes, values, label) in enumerate(curves):
-            epochs = np.arange(1, len(values) + 1)
-            self.lines_ += axes.plot(epochs, values, color=f"C{color}", label=label)
-        if self.validation_scores is not None and len(self.validation_scores):
             self.best_epoch_ = int(np.argmax(self.validation_scores)) + 1
             self.best_epoch_line_ = ax.axvline(
                 self.best_epoch_, color="gray", linestyle=":",
                 label=f"best epoch ({self.best_epoch_}), restored",
             )  # fmt: skip
+        self.lines_ = []
+        for color, (axes, values, label) in enumerate(curves):
+            epochs = np.arange(1, len(values) + 1)
+            self.lines_ += axes.plot(epochs, values, color=f"C{color}", label=label)
         ax.set(xlabel="epoch", ylabel="loss", title=self.name if name is None else name)
-        handles = self.lines_ + [h for h in [self.best_epoch_line_] if h is not None]
-        ax.legend(handles=handles)
+        ax.legend(handles=self.lines_ + [self.best_epoch_line_] * (self.best_epoch_ is not None))
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
