@@ -5,9 +5,10 @@ Loss curves: sgd, adam and lbfgs, and early stopping
 
 ``loss_curve_`` records the training loss (mean log-loss plus the L2 penalty)
 after every epoch for the stochastic solvers and after every iteration for
-``lbfgs``. With ``early_stopping=True`` the estimator also records, for the
-held-out validation set, the log-loss (``validation_loss_curve_``) and the
-validation score (``validation_scores_``), which is the negative validation
+``lbfgs``; ``data_loss_curve_`` the same loss without the penalty. With
+``early_stopping=True`` the estimator also records, for the held-out
+validation set, the log-loss (``validation_loss_curve_``) and the validation
+score (``validation_scores_``), which is the negative validation
 log-loss: higher is better, and it is what early stopping monitors. At the
 end the weights of the epoch with the best score, the lowest validation
 loss, are restored.
@@ -25,7 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_tinymlp import TinyMLPClassifier
+from sklearn_tinymlp import TinyMLPClassifier, TrainingCurveDisplay
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
@@ -61,9 +62,9 @@ fig.tight_layout()
 # Here 10% of the training data is held out (stratified). Training stops once
 # the validation score (the negative validation log-loss) has not risen by
 # ``tol`` for ``n_iter_no_change`` epochs, and the weights of the epoch with
-# the best score are put back, so the model you get is the one at the dotted
-# line, not the last one. The accuracy on the validation rows is not recorded
-# by the estimator; the test accuracy below is that of the restored weights.
+# the best score are put back, so the model you get is the one of the best
+# epoch, not the last one. The test accuracy below is that of the restored
+# weights.
 clf = TinyMLPClassifier(
     hidden_layer_sizes=(64,),
     learning_rate_init=0.01,
@@ -73,22 +74,43 @@ clf = TinyMLPClassifier(
     max_iter=200,
     random_state=0,
 ).fit(X_train, y_train)
-epochs = np.arange(1, clf.n_iter_ + 1)
 best_epoch = int(np.argmax(clf.validation_scores_)) + 1  # the restored epoch
 assert clf.best_validation_score_ == clf.validation_scores_[best_epoch - 1]
 print(f"stopped after {clf.n_iter_} epochs; best validation score at epoch {best_epoch} "
       f"(validation log-loss {-clf.best_validation_score_:.4f}); "
       f"test accuracy of the restored weights {clf.score(X_test, y_test):.3f}")  # fmt: skip
 
-fig, (ax_loss, ax_score) = plt.subplots(1, 2, figsize=(11, 4.2))
-ax_loss.plot(epochs, clf.loss_curve_, label="training loss (loss_curve_)")
-ax_loss.plot(epochs, clf.validation_loss_curve_, label="validation loss (validation_loss_curve_)")
-ax_loss.set(yscale="log", xlabel="epoch", ylabel="log-loss", title="Loss")
-ax_score.plot(epochs, clf.validation_scores_, color="tab:green", label="validation_scores_")
-ax_score.set(xlabel="epoch", ylabel="negative validation log-loss",
-             title="Validation score (higher is better)")  # fmt: skip
-for ax in (ax_loss, ax_score):
-    ax.axvline(best_epoch, color="k", linestyle=":", label=f"best epoch ({best_epoch}), restored")
-    ax.legend()
-fig.tight_layout()
+# %%
+# :class:`~sklearn_tinymlp.TrainingCurveDisplay` draws all three curves in one
+# call: the training and validation log-loss on the left axis, both without
+# the L2 penalty (``data_loss_curve_`` and ``validation_loss_curve_``), the
+# validation score on the right axis, and the restored epoch as a dotted line.
+display = TrainingCurveDisplay.from_estimator(clf)
+display.ax_.set_yscale("log")
+
+# %%
+# Why the display leaves the penalty out
+# --------------------------------------
+# ``loss_curve_`` is the objective the solver minimises: the mean log-loss
+# plus ``alpha / (2 S) Σ ‖W‖²``. The validation loss has no penalty term, so
+# the two are not comparable: with a strong penalty (``alpha=1`` here) the
+# training curve drawn from ``loss_curve_`` (dashed) lies *above* the
+# validation curve, as if the model fitted its training rows worse than new
+# ones, while the training data loss (``data_loss_curve_``) is in fact lower.
+strong = TinyMLPClassifier(
+    hidden_layer_sizes=(64,),
+    alpha=1.0,
+    learning_rate_init=0.01,
+    early_stopping=True,
+    n_iter_no_change=8,
+    random_state=0,
+).fit(X_train, y_train)
+display = TrainingCurveDisplay.from_estimator(strong, name="alpha=1")
+epochs = np.arange(1, strong.n_iter_ + 1)
+(dashed,) = display.ax_.plot(
+    epochs, strong.loss_curve_, "C0--", label="loss_curve_ (with L2 penalty)"
+)
+display.ax_.legend(handles=[*display.lines_, dashed, display.best_epoch_line_])
+for name in ("loss_curve_", "data_loss_curve_", "validation_loss_curve_"):
+    print(f"alpha=1, last epoch's {name}: {getattr(strong, name)[-1]:.3f}")
 plt.show()

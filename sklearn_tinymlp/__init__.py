@@ -6,6 +6,7 @@ the scikit-learn API.
 """
 
 from ._classifier import TinyMLPClassifier
+from ._display import TrainingCurveDisplay
 from ._ecosystem_skops import SKOPS_TRUSTED_TYPES as _SKOPS_TRUSTED_TYPES
 from ._onnx import register_onnx_converter, to_onnx
 from ._regressor import TinyMLPRegressor
@@ -21,6 +22,7 @@ __all__ = [
     "SKOPS_TRUSTED_TYPES",
     "TinyMLPClassifier",
     "TinyMLPRegressor",
+    "TrainingCurveDisplay",
     "__version__",
     "register_onnx_converter",
     "show_versions",

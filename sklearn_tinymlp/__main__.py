@@ -1,18 +1,27 @@
-"""Demo: ``python -m sklearn_tinymlp``.
+"""Demo: ``python -m sklearn_tinymlp`` (``--help``: what it does, without running it).
 
 1. The derivation's 2-2-1 sigmoid network, trained by per-sample gradient
    descent on a 2-D problem: its nine parameters before and after, and accuracy.
 2. A practical run: a scaled Pipeline tuned by a small grid search on digits.
 """
 
+import argparse
+import sys
 import time
 
-from sklearn.datasets import load_digits, make_moons
-from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-
 from sklearn_tinymlp import TinyMLPClassifier
+
+DESCRIPTION = """\
+Train TinyMLPClassifier twice and print what happened (about 10 s, no files written):
+
+  1. the derivation's network (2 inputs, 2 sigmoid hidden units, 1 sigmoid output)
+     trained by per-sample gradient descent on scikit-learn's make_moons: its nine
+     parameters before and after training, and its held-out accuracy;
+  2. StandardScaler + TinyMLPClassifier on the digits data set, tuned by a small
+     GridSearchCV: each setting's cross-validated accuracy and the held-out accuracy.
+
+It takes no options. The code is sklearn_tinymlp/__main__.py; the README's
+"Run the demo" section shows its output."""
 
 NAMES = ["w11", "w21", "b1", "w12", "w22", "b2", "w1", "w2", "b"]
 
@@ -26,6 +35,9 @@ def nine_parameters(coefs, intercepts):
 def derivation_demo():
     print("1. The derivation's network: 2 inputs, 2 sigmoid hidden units, 1 sigmoid output,")
     print("   log-loss, one gradient step per sample (solver='sgd', batch_size=1, momentum=0)")
+    from sklearn.datasets import make_moons
+    from sklearn.model_selection import train_test_split
+
     X, y = make_moons(n_samples=500, noise=0.1, random_state=0)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     clf = TinyMLPClassifier(
@@ -56,6 +68,11 @@ def derivation_demo():
 
 
 def pipeline_demo():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     print("\n2. digits: StandardScaler + TinyMLPClassifier, grid search over 3-fold CV")
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
@@ -79,10 +96,17 @@ def pipeline_demo():
     print(f"   cross_val_score of the best pipeline on all digits: {scores.round(3)}")
 
 
-def main():
+def main(argv=()):
+    """Run the demo; ``argv`` are the command-line arguments (``-h``/``--help``: usage)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sklearn_tinymlp",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.parse_args(argv)  # --help prints the usage and exits; other arguments are errors
     derivation_demo()
     pipeline_demo()
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

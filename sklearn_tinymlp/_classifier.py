@@ -142,6 +142,44 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
     feature_names_in_ : ndarray of str
         Feature names seen during fit, when X has string column names.
 
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : scikit-learn's multi-layer
+        perceptron classifier, whose parameters and fitted attributes these are.
+    TinyMLPRegressor : The same network and training for regression.
+
+    Notes
+    -----
+    Backpropagation [1]_ in three lines, for a layer l with inputs a_{l−1},
+    weights W_l (drawn Glorot-uniform [2]_) and activation f, and S the batch's
+    total sample weight:
+
+    - forward: z_l = a_{l−1} W_l + b_l and a_l = f(z_l); the output head gives ŷ;
+    - output error: δ_L = s_i (ŷ − y) / S per sample i (log-loss and its head);
+    - backward: δ_l = (δ_{l+1} W_{l+1}ᵀ) ⊙ f'(z_l), and the gradient of the loss
+      is a_{l−1}ᵀ δ_l + (α / S) W_l for W_l and Σ_i δ_l for b_l.
+
+    The gradient goes to mini-batch gradient descent, Adam [3]_ or L-BFGS [4]_.
+    The documentation (``docs/`` in the source) derives each equation and
+    links it to the code that implements it, ``sklearn_tinymlp._network``
+    (:ref:`math`); the :ref:`user_guide` covers solvers, early stopping, class
+    weights and callbacks, and :ref:`migrating` lists the differences from
+    ``MLPClassifier``.
+
+    References
+    ----------
+    .. [1] Rumelhart, D. E., Hinton, G. E. and Williams, R. J. (1986).
+       "Learning representations by back-propagating errors". Nature 323,
+       533–536.
+    .. [2] Glorot, X. and Bengio, Y. (2010). "Understanding the difficulty of
+       training deep feedforward neural networks". Proceedings of AISTATS,
+       PMLR 9, 249–256.
+    .. [3] Kingma, D. P. and Ba, J. (2015). "Adam: A method for stochastic
+       optimization". International Conference on Learning Representations
+       (ICLR). arXiv:1412.6980.
+    .. [4] Nocedal, J. (1980). "Updating quasi-Newton matrices with limited
+       storage". Mathematics of Computation 35(151), 773–782.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris

@@ -1,8 +1,11 @@
 """The README's demo, ``python -m sklearn_tinymlp``, runs and reports what it promises."""
 
 import re
+import subprocess
+import sys
 import warnings
 
+import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_tinymlp.__main__ import NAMES, main
@@ -20,3 +23,30 @@ def test_demo_runs_and_learns(capsys):
     assert after > before + 0.2
     held_out = float(re.search(r"held-out accuracy of the best pipeline: (\d\.\d+)", out).group(1))
     assert held_out > 0.95
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_prints_usage_and_trains_nothing(flag):
+    run = subprocess.run(
+        [sys.executable, "-m", "sklearn_tinymlp", flag],
+        capture_output=True,
+        text=True,
+        timeout=60,  # a watchdog: a demo that trained would still finish, and fail below
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("usage: python -m sklearn_tinymlp [-h]")
+    assert "make_moons" in run.stdout and "GridSearchCV" in run.stdout  # what the demo does
+    assert "accuracy before training" not in run.stdout  # the demo did not run
+    assert "Iteration" not in run.stdout and run.stderr == ""
+
+
+def test_an_unknown_argument_is_an_error_that_shows_the_usage():
+    run = subprocess.run(
+        [sys.executable, "-m", "sklearn_tinymlp", "--fast"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert "unrecognized arguments: --fast" in run.stderr and "usage:" in run.stderr
+    assert run.stdout == ""
