@@ -21,7 +21,7 @@ from sklearn.utils._available_if import _AvailableIfDescriptor
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _arguments, _callbacks, _dask, _network, _training
+from . import _arguments, _callbacks, _cluster, _dask, _network, _training
 from ._activations import ACTIVATIONS
 from ._persistence import loaded_state, saved_state
 
@@ -241,13 +241,13 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         saved = theta.copy() if data[-1] is not None else None  # Dask: restored if it fails
         try:
             self._train(trainer, theta, data, validation, incremental, hooks)
-        except _dask.ClientClosedError:
+        except _cluster.ClientClosedError:
             theta[...] = saved  # as before fit: nothing half-trained is left
             vars(self).clear()
             vars(self).update(before)
             raise
         finally:  # the curves so far, also when training raised
-            if not isinstance(sys.exc_info()[1], _dask.ClientClosedError):
+            if not isinstance(sys.exc_info()[1], _cluster.ClientClosedError):
                 self._record(trainer.state)
         if hooks is not None:
             hooks.close()
