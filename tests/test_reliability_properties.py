@@ -447,21 +447,6 @@ def test_partial_fit_on_invalid_data_raises_the_error_for_its_defect(problem):
     )
 
 
-@SETTINGS
-@given(valid_problems())
-def test_partial_fit_with_lbfgs_is_refused(problem):
-    X, y, sample_weight, params = problem
-    clf = TinyMLPClassifier(**{**params, "solver": "lbfgs"})
-    assert_raises(
-        AttributeError,
-        "has no attribute 'partial_fit'",
-        lambda: clf.partial_fit(X, y, classes=np.unique(y), sample_weight=sample_weight),
-    )
-    # ... while the same data train with fit.
-    quietly(lambda: clf.fit(X, y, sample_weight=sample_weight))
-    assert_valid_predictions(clf, X)
-
-
 # --- predicting on new data -----------------------------------------------------------
 
 
