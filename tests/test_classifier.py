@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_breast_cancer, load_iris, make_multilabel_classification
+from sklearn.datasets import make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.neural_network import MLPClassifier
@@ -37,8 +37,8 @@ def _quiet_convergence():
         yield
 
 
-def test_pipeline_grid_search_and_cross_validation_on_a_bundled_dataset():
-    X, y = load_breast_cancer(return_X_y=True)
+def test_pipeline_grid_search_and_cross_validation_on_a_bundled_dataset(breast_cancer):
+    X, y = breast_cancer
     pipe = make_pipeline(
         StandardScaler(), TinyMLPClassifier(hidden_layer_sizes=(8,), solver="lbfgs", random_state=0)
     )
@@ -46,7 +46,7 @@ def test_pipeline_grid_search_and_cross_validation_on_a_bundled_dataset():
         "tinymlpclassifier__alpha": [1e-3, 1.0],
         "tinymlpclassifier__activation": ["logistic", "relu"],
     }
-    search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+    search = GridSearchCV(pipe, grid, cv=3, error_score="raise").fit(X, y)
     assert search.best_score_ > 0.95
     assert len(search.cv_results_["params"]) == 4
     scores = cross_val_score(search.best_estimator_, X, y, cv=3)
@@ -65,20 +65,23 @@ def test_parameters_match_mlpclassifier():
     assert [p.kind for n, p in theirs_sig.items()] == [ours_sig[n].kind for n in theirs_sig]
 
 
-def test_a_grid_for_mlpclassifier_works_unchanged():
-    X, y = load_iris(return_X_y=True)
+def test_a_grid_for_mlpclassifier_works_unchanged(iris):
+    X, y = iris
     grid = {
         "hidden_layer_sizes": [(5,), (5, 5)],
         "solver": ["lbfgs", "adam"],
         "alpha": [1e-4, 1e-2],
     }
-    search = GridSearchCV(TinyMLPClassifier(max_iter=50, random_state=0), grid, cv=2).fit(X, y)
-    assert len(search.cv_results_["mean_test_score"]) == 8
+    # error_score="raise": a fit that fails fails the test (the default would score it NaN).
+    estimator = TinyMLPClassifier(max_iter=50, random_state=0)
+    search = GridSearchCV(estimator, grid, cv=2, error_score="raise").fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    assert len(scores) == 8 and np.isfinite(scores).all()
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
-def test_fitted_attributes_like_mlpclassifier(solver):
-    X, y = load_iris(return_X_y=True)
+def test_fitted_attributes_like_mlpclassifier(solver, iris):
+    X, y = iris
     ours = TinyMLPClassifier((4, 3), solver=solver, max_iter=20, random_state=0).fit(X, y)
     theirs = MLPClassifier((4, 3), solver=solver, max_iter=20, random_state=0).fit(X, y)
     for name in FITTED_ATTRIBUTES:
@@ -92,8 +95,8 @@ def test_fitted_attributes_like_mlpclassifier(solver):
     assert ours.loss_ == pytest.approx(ours.loss_curve_[-1])
 
 
-def test_output_heads():
-    X, y = load_iris(return_X_y=True)
+def test_output_heads(iris):
+    X, y = iris
     binary = TinyMLPClassifier((5,), solver="lbfgs", random_state=0).fit(X, y == 2)
     assert binary.out_activation_ == "logistic" and binary.n_outputs_ == 1
     assert binary.predict_proba(X).shape == (150, 2)
@@ -109,8 +112,8 @@ def test_output_heads():
 @pytest.mark.parametrize(
     "labels", [np.array(["setosa", "versicolor", "virginica"]), np.array([-1, 0, 7])]
 )
-def test_probabilities_and_labels(labels):
-    X, y = load_iris(return_X_y=True)
+def test_probabilities_and_labels(labels, iris):
+    X, y = iris
     y = labels[y]
     clf = TinyMLPClassifier((6,), solver="lbfgs", random_state=0).fit(X, y)
     proba = clf.predict_proba(X)
@@ -121,8 +124,8 @@ def test_probabilities_and_labels(labels):
     assert clf.score(X, y) > 0.95
 
 
-def test_setting_weights_then_partial_fit_continues_from_them():
-    X, y = load_iris(return_X_y=True)
+def test_setting_weights_then_partial_fit_continues_from_them(iris):
+    X, y = iris
     clf = TinyMLPClassifier(
         (3,), solver="sgd", learning_rate_init=0.1, momentum=0.0, random_state=0, shuffle=False
     )
@@ -146,8 +149,8 @@ def test_setting_weights_then_partial_fit_continues_from_them():
         clf.partial_fit(X, y)
 
 
-def test_lbfgs_records_a_loss_curve_and_warns_when_not_converged():
-    X, y = load_iris(return_X_y=True)
+def test_lbfgs_records_a_loss_curve_and_warns_when_not_converged(iris):
+    X, y = iris
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         with pytest.raises(ConvergenceWarning, match="max_iter"):
@@ -158,8 +161,8 @@ def test_lbfgs_records_a_loss_curve_and_warns_when_not_converged():
     assert clf.loss_ == pytest.approx(clf.loss_curve_[-1])
 
 
-def test_full_batch_gradient_descent_is_batch_size_at_least_n_samples():
-    X, y = load_iris(return_X_y=True)
+def test_full_batch_gradient_descent_is_batch_size_at_least_n_samples(iris):
+    X, y = iris
     params = dict(hidden_layer_sizes=(4,), solver="sgd", momentum=0.0, max_iter=5, random_state=0)
     a = TinyMLPClassifier(batch_size=len(X), shuffle=False, **params).fit(X, y)
     b = TinyMLPClassifier(batch_size=len(X), shuffle=True, **params).fit(X, y)
@@ -168,8 +171,8 @@ def test_full_batch_gradient_descent_is_batch_size_at_least_n_samples():
     assert a.t_ == 5 * len(X)
 
 
-def test_divergence_stops_with_a_clear_error_and_finite_weights():
-    X, y = load_iris(return_X_y=True)
+def test_divergence_stops_with_a_clear_error_and_finite_weights(iris):
+    X, y = iris
     clf = TinyMLPClassifier(
         (50,),
         activation="identity",

@@ -1,8 +1,8 @@
 """Training on Dask input (issue 14): one model fitted where the blocks live, on a real cluster.
 
-The cluster tests run on ``LocalCluster(n_workers=2, threads_per_worker=1,
-processes=True)`` bound to 127.0.0.1 (marked slow); the input checks run on
-Dask's local scheduler.
+The cluster tests (marked slow) run on the ``client`` fixture of conftest.py:
+``LocalCluster(n_workers=2, threads_per_worker=1, processes=True)`` bound to 127.0.0.1; the
+input checks run on Dask's local scheduler.
 """
 
 import subprocess
@@ -26,21 +26,6 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore::UserWarning:distributed",
     "ignore::ResourceWarning",
 )
-
-
-@pytest.fixture(scope="module")
-def client():
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=":0",
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        yield client
 
 
 def _relative_error(a, b):

@@ -1,9 +1,10 @@
 """Early stopping on a validation set you give, and on the metric you choose."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import sklearn
-from sklearn.datasets import load_breast_cancer
 from sklearn.metrics import balanced_accuracy_score, log_loss, make_scorer, roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
@@ -12,11 +13,23 @@ from sklearn.utils.fixes import parse_version
 
 from sklearn_tinymlp import TinyMLPClassifier
 
-X, y = load_breast_cancer(return_X_y=True)
-X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.3, random_state=0)
-scaler = StandardScaler().fit(X_train)
-X_train_s, X_val_s = scaler.transform(X_train), scaler.transform(X_val)
-SW_VAL = np.random.RandomState(1).uniform(0.2, 3.0, len(y_val))
+
+@pytest.fixture(scope="module")
+def data(breast_cancer):
+    """Breast cancer split 70/30 into training and validation rows, raw and standardized
+    (``_s``), with validation weights ``SW_VAL``."""
+    X, y = breast_cancer
+    X_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.3, random_state=0)
+    scaler = StandardScaler().fit(X_train)
+    return SimpleNamespace(
+        X_train=X_train,
+        X_val=X_val,
+        y_train=y_train,
+        y_val=y_val,
+        X_train_s=scaler.transform(X_train),
+        X_val_s=scaler.transform(X_val),
+        SW_VAL=np.random.RandomState(1).uniform(0.2, 3.0, len(y_val)),
+    )
 
 
 def stopper(**params):
@@ -25,38 +38,46 @@ def stopper(**params):
 
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
-def test_a_given_validation_set_is_what_early_stopping_scores(weighted):
-    sw = SW_VAL if weighted else None
-    clf = stopper().fit(X_train_s, y_train, X_val=X_val_s, y_val=y_val, sample_weight_val=sw)
+def test_a_given_validation_set_is_what_early_stopping_scores(weighted, data):
+    sw = data.SW_VAL if weighted else None
+    clf = stopper().fit(
+        data.X_train_s, data.y_train, X_val=data.X_val_s, y_val=data.y_val, sample_weight_val=sw
+    )
     best = int(np.argmax(clf.validation_scores_))
     assert best < clf.n_iter_ - 1  # it stopped after the best epoch, which was restored
     assert clf.best_validation_score_ == clf.validation_scores_[best] == max(clf.validation_scores_)
-    restored = -log_loss(y_val, clf.predict_proba(X_val_s), sample_weight=sw)
+    restored = -log_loss(data.y_val, clf.predict_proba(data.X_val_s), sample_weight=sw)
     assert clf.best_validation_score_ == pytest.approx(restored, rel=1e-10)
-    assert clf.t_ == clf.n_iter_ * len(y_train)  # every training row was trained on
+    assert clf.t_ == clf.n_iter_ * len(data.y_train)  # every training row was trained on
 
 
 @pytest.mark.parametrize("class_weight", [{0: 1.0, 1: 4.0}, "balanced"])
-def test_a_given_validation_set_is_weighed_by_class_weight_as_the_training_data(class_weight):
+def test_a_given_validation_set_is_weighed_by_class_weight_as_the_training_data(class_weight, data):
     """As HistGradientBoostingClassifier does: sample_weight_val × class_weight."""
     clf = stopper(class_weight=class_weight)
-    clf.fit(X_train_s, y_train, X_val=X_val_s, y_val=y_val, sample_weight_val=SW_VAL)
+    clf.fit(
+        data.X_train_s,
+        data.y_train,
+        X_val=data.X_val_s,
+        y_val=data.y_val,
+        sample_weight_val=data.SW_VAL,
+    )
     if class_weight == "balanced":  # balanced on the validation set's own weights
-        totals = np.bincount(y_val, weights=SW_VAL)
+        totals = np.bincount(data.y_val, weights=data.SW_VAL)
         per_class = totals.sum() / (2 * totals)
     else:
         per_class = np.array([class_weight[0], class_weight[1]])
-    weights = SW_VAL * per_class[y_val]
-    restored = -log_loss(y_val, clf.predict_proba(X_val_s), sample_weight=weights)
+    weights = data.SW_VAL * per_class[data.y_val]
+    restored = -log_loss(data.y_val, clf.predict_proba(data.X_val_s), sample_weight=weights)
     assert clf.best_validation_score_ == pytest.approx(restored, rel=1e-10)
-    unweighted = -log_loss(y_val, clf.predict_proba(X_val_s), sample_weight=SW_VAL)
+    unweighted = -log_loss(data.y_val, clf.predict_proba(data.X_val_s), sample_weight=data.SW_VAL)
     assert clf.best_validation_score_ != pytest.approx(unweighted, rel=1e-6)
 
 
-def test_the_validation_set_replaces_the_split():
-    held_out = stopper().fit(X_train_s, y_train)
-    given = stopper().fit(X_train_s, y_train, X_val=X_val_s, y_val=y_val)
-    assert held_out.t_ == held_out.n_iter_ * round(0.9 * len(y_train))
+def test_the_validation_set_replaces_the_split(data):
+    held_out = stopper().fit(data.X_train_s, data.y_train)
+    given = stopper().fit(data.X_train_s, data.y_train, X_val=data.X_val_s, y_val=data.y_val)
+    assert held_out.t_ == held_out.n_iter_ * round(0.9 * len(data.y_train))
     assert given.validation_scores_ != held_out.validation_scores_
 
 
@@ -73,14 +94,16 @@ def test_the_validation_set_replaces_the_split():
     ],
     ids=["roc_auc", "accuracy", "callable", "loss"],
 )
-def test_scoring_decides_what_is_monitored_and_restored(scoring, metric):
-    clf = stopper(scoring=scoring).fit(X_train_s, y_train, X_val=X_val_s, y_val=y_val)
+def test_scoring_decides_what_is_monitored_and_restored(scoring, metric, data):
+    clf = stopper(scoring=scoring).fit(
+        data.X_train_s, data.y_train, X_val=data.X_val_s, y_val=data.y_val
+    )
     assert clf.best_validation_score_ == max(clf.validation_scores_)
-    restored = metric(y_val, clf.predict_proba(X_val_s))
+    restored = metric(data.y_val, clf.predict_proba(data.X_val_s))
     assert clf.best_validation_score_ == pytest.approx(restored, rel=1e-10)
 
 
-def test_scoring_accuracy_stops_as_mlpclassifier_does():
+def test_scoring_accuracy_stops_as_mlpclassifier_does(data):
     from sklearn.neural_network import MLPClassifier
 
     params = dict(
@@ -92,54 +115,97 @@ def test_scoring_accuracy_stops_as_mlpclassifier_does():
         random_state=0,
         shuffle=False,
     )
-    ours = TinyMLPClassifier(**params, scoring="accuracy").fit(X_train_s, y_train)
-    theirs = MLPClassifier(**params).fit(X_train_s, y_train)
-    # The splits differ (ours works on units of weight), so compare the rule, not the numbers:
-    # stopped n_iter_no_change epochs after no accuracy gain of tol, best = the maximum.
+    ours = TinyMLPClassifier(**params, scoring="accuracy").fit(data.X_train_s, data.y_train)
+    theirs = MLPClassifier(**params).fit(data.X_train_s, data.y_train)
     for clf in (ours, theirs):
+        scores = np.array(clf.validation_scores_)
+        n_val = len(data.y_train) - clf.t_ // clf.n_iter_  # the rows held out of training
+        # accuracies: whole numbers of the n_val held-out rows (a log-loss would not be)
+        np.testing.assert_allclose(scores * n_val, np.round(scores * n_val), rtol=0, atol=1e-9)
+        assert ((scores >= 0) & (scores <= 1)).all()
+        assert len(set(clf.validation_scores_)) > 1
         assert clf.best_validation_score_ == max(clf.validation_scores_)
-        assert set(np.round(np.array(clf.validation_scores_) * 1000) % 1) == {0}  # accuracies
+        # the rule: stop at the first epoch that ends n_iter_no_change + 1 epochs in a row
+        # without a gain of tol over the best score so far
+        best, count, counts = -np.inf, 0, []
+        for score in scores:
+            count = count + 1 if score < best + clf.tol else 0
+            best = max(best, score)
+            counts.append(count)
+        assert counts[-1] == clf.n_iter_no_change + 1 and max(counts[:-1]) <= clf.n_iter_no_change
     assert ours.n_iter_ < 200
+    # Both hold out the same stratified rows and start from the same weights: the same scores.
+    np.testing.assert_allclose(ours.validation_scores_, theirs.validation_scores_)
 
 
 @pytest.mark.skipif(
     parse_version(sklearn.__version__) < parse_version("1.7"),
     reason="Pipeline(transform_input=...) needs scikit-learn 1.7",
 )
-def test_a_pipeline_transforms_the_validation_set_with_its_preceding_steps():
+def test_a_pipeline_transforms_the_validation_set_with_its_preceding_steps(data):
     with sklearn.config_context(enable_metadata_routing=True):
         model = stopper().set_fit_request(X_val=True, y_val=True)
         pipe = Pipeline([("scale", StandardScaler()), ("mlp", model)], transform_input=["X_val"])
-        pipe.fit(X_train, y_train, X_val=X_val, y_val=y_val)
+        pipe.fit(data.X_train, data.y_train, X_val=data.X_val, y_val=data.y_val)
     fitted = pipe[-1]
-    restored = -log_loss(y_val, pipe.predict_proba(X_val))
+    restored = -log_loss(data.y_val, pipe.predict_proba(data.X_val))
     assert fitted.best_validation_score_ == pytest.approx(restored, rel=1e-10)
-    direct = stopper().fit(X_train_s, y_train, X_val=X_val_s, y_val=y_val)
+    direct = stopper().fit(data.X_train_s, data.y_train, X_val=data.X_val_s, y_val=data.y_val)
     np.testing.assert_allclose(fitted.validation_scores_, direct.validation_scores_, rtol=1e-10)
 
 
 @pytest.mark.parametrize(
     "params, kwargs, message",
     [
-        ({}, dict(X_val=X_val_s), "needs both X_val and y_val"),
-        ({}, dict(y_val=y_val), "needs both X_val and y_val"),
-        ({}, dict(sample_weight_val=SW_VAL), "needs both X_val and y_val"),
-        (dict(early_stopping=False), dict(X_val=X_val_s, y_val=y_val), "early_stopping=True"),
-        (dict(solver="lbfgs"), dict(X_val=X_val_s, y_val=y_val), "solver='sgd' or 'adam'"),
-        ({}, dict(X_val=X_val_s[:, :5], y_val=y_val), "X_val: X has 5 features"),
-        ({}, dict(X_val=X_val_s, y_val=y_val + 5), r"y_val contains labels .* \[5, 6\]"),
-        ({}, dict(X_val=X_val_s, y_val=y_val[:-1]), "X_val has 171 samples but y_val has 170"),
-        ({}, dict(X_val=X_val_s, y_val=y_val, sample_weight_val=SW_VAL[:3]), "sample_weight"),
-        (dict(scoring="no_such_scorer"), {}, "'no_such_scorer' is not a valid scoring value"),
+        ({}, lambda data: dict(X_val=data.X_val_s), "needs both X_val and y_val"),
+        ({}, lambda data: dict(y_val=data.y_val), "needs both X_val and y_val"),
+        ({}, lambda data: dict(sample_weight_val=data.SW_VAL), "needs both X_val and y_val"),
+        (
+            dict(early_stopping=False),
+            lambda data: dict(X_val=data.X_val_s, y_val=data.y_val),
+            "early_stopping=True",
+        ),
+        (
+            dict(solver="lbfgs"),
+            lambda data: dict(X_val=data.X_val_s, y_val=data.y_val),
+            "solver='sgd' or 'adam'",
+        ),
+        (
+            {},
+            lambda data: dict(X_val=data.X_val_s[:, :5], y_val=data.y_val),
+            "X_val: X has 5 features",
+        ),
+        (
+            {},
+            lambda data: dict(X_val=data.X_val_s, y_val=data.y_val + 5),
+            r"y_val contains labels .* \[5, 6\]",
+        ),
+        (
+            {},
+            lambda data: dict(X_val=data.X_val_s, y_val=data.y_val[:-1]),
+            "X_val has 171 samples but y_val has 170",
+        ),
+        (
+            {},
+            lambda data: dict(
+                X_val=data.X_val_s, y_val=data.y_val, sample_weight_val=data.SW_VAL[:3]
+            ),
+            "sample_weight",
+        ),
+        (
+            dict(scoring="no_such_scorer"),
+            lambda data: {},
+            "'no_such_scorer' is not a valid scoring value",
+        ),
         (
             dict(scoring="no_such_scorer", early_stopping=False),
-            {},
+            lambda data: {},
             "'no_such_scorer' is not a valid scoring value",
         ),
     ],
 )
-def test_an_unusable_validation_set_or_scorer_is_refused_clearly(params, kwargs, message):
+def test_an_unusable_validation_set_or_scorer_is_refused_clearly(params, kwargs, message, data):
     clf = stopper(**params)
     with pytest.raises(ValueError, match=message):
-        clf.fit(X_train_s, y_train, **kwargs)
+        clf.fit(data.X_train_s, data.y_train, **kwargs(data))
     assert not hasattr(clf, "coefs_")

@@ -20,46 +20,6 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-@pytest.mark.slow
-def test_grid_search_on_process_cluster_equals_sequential():
-    X, y = make_classification(150, 6, n_informative=4, n_redundant=0, n_classes=3, random_state=0)
-    grid = {"alpha": [1e-4, 1e-1], "hidden_layer_sizes": [(4,), (8,)]}
-    estimator = TinyMLPClassifier(solver="lbfgs", max_iter=40, random_state=0)
-    scoring = ["accuracy", "neg_log_loss"]
-
-    sequential = GridSearchCV(estimator, grid, cv=3, scoring=scoring, refit="accuracy")
-    sequential.fit(X, y)
-
-    with (
-        distributed.LocalCluster(
-            processes=True,
-            n_workers=2,
-            threads_per_worker=1,
-            dashboard_address=":0",
-            host="127.0.0.1",
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        assert client.scheduler_info()["address"].startswith("tcp://127.0.0.1:")
-        with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as stream:
-            on_dask = GridSearchCV(
-                estimator, grid, cv=3, scoring=scoring, refit="accuracy", n_jobs=-1
-            )
-            on_dask.fit(X, y)
-        # The fits ran as tasks on the cluster's worker processes, not in this one.
-        workers = {task["worker"] for task in stream.data}
-        assert len(stream.data) >= 1 and workers <= set(client.scheduler_info()["workers"])
-
-    score_keys = [k for k in sequential.cv_results_ if "_test_" in k]
-    assert len(score_keys) == 2 * (3 + 3)  # split0..2, mean, std, rank for each metric
-    for key in score_keys:
-        np.testing.assert_array_equal(on_dask.cv_results_[key], sequential.cv_results_[key])
-    assert on_dask.best_params_ == sequential.best_params_
-    np.testing.assert_array_equal(
-        on_dask.best_estimator_.predict_proba(X), sequential.best_estimator_.predict_proba(X)
-    )
-
-
 def _stream_data(n_blocks=5, block_rows=60, n_features=6):
     """Blocks of a classification stream, each generated from its own seed."""
     blocks = []
@@ -166,3 +126,33 @@ def test_dask_ml_incremental_search():
     assert isinstance(search.best_estimator_, TinyMLPClassifier)
     assert search.best_params_["alpha"] in (1e-4, 1e-2)
     assert 0 <= search.best_score_ <= 1
+
+
+# Last in the file: the module's cluster client (conftest.py) then serves no other test, and the
+# tests above run on Dask's local scheduler.
+@pytest.mark.slow
+def test_grid_search_on_process_cluster_equals_sequential(client):
+    X, y = make_classification(150, 6, n_informative=4, n_redundant=0, n_classes=3, random_state=0)
+    grid = {"alpha": [1e-4, 1e-1], "hidden_layer_sizes": [(4,), (8,)]}
+    estimator = TinyMLPClassifier(solver="lbfgs", max_iter=40, random_state=0)
+    scoring = ["accuracy", "neg_log_loss"]
+
+    sequential = GridSearchCV(estimator, grid, cv=3, scoring=scoring, refit="accuracy")
+    sequential.fit(X, y)
+
+    assert client.scheduler_info()["address"].startswith("tcp://127.0.0.1:")
+    with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as stream:
+        on_dask = GridSearchCV(estimator, grid, cv=3, scoring=scoring, refit="accuracy", n_jobs=-1)
+        on_dask.fit(X, y)
+    # The fits ran as tasks on the cluster's worker processes, not in this one.
+    workers = {task["worker"] for task in stream.data}
+    assert len(stream.data) >= 1 and workers <= set(client.scheduler_info()["workers"])
+
+    score_keys = [k for k in sequential.cv_results_ if "_test_" in k]
+    assert len(score_keys) == 2 * (3 + 3)  # split0..2, mean, std, rank for each metric
+    for key in score_keys:
+        np.testing.assert_array_equal(on_dask.cv_results_[key], sequential.cv_results_[key])
+    assert on_dask.best_params_ == sequential.best_params_
+    np.testing.assert_array_equal(
+        on_dask.best_estimator_.predict_proba(X), sequential.best_estimator_.predict_proba(X)
+    )

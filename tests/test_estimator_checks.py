@@ -79,8 +79,9 @@ class Float32TinyMLPClassifier(TinyMLPClassifier):
 
 # These two compare a weighted fit with a fit on repeated rows at rtol=1e-7, which is below
 # float32's resolution (machine epsilon 1.19e-7): 200 epochs of float32 rounding differ by
-# more. The float64 configurations above pass them; the test at the end of this file makes
-# the comparison in float32 at a float32 tolerance.
+# more. The float64 configurations above pass them; test_training_control.py's
+# test_integer_weights_equal_repeated_rows makes the comparison in float32 at a float32
+# tolerance.
 BELOW_FLOAT32_RESOLUTION = {
     "check_sample_weight_equivalence_on_dense_data",
     "check_sample_weight_equivalence_on_sparse_data",
@@ -93,38 +94,3 @@ def test_sklearn_compatible_in_float32(estimator, check):
     if name in BELOW_FLOAT32_RESOLUTION:
         pytest.skip("compares at rtol=1e-7, below float32 resolution; see the comment above")
     check(estimator)
-
-
-# scikit-learn's check_sample_weight_equivalence_on_{dense,sparse}_data (run above for every
-# configuration in float64) is this package's test that an integer sample weight equals
-# repeating the row, and a zero weight dropping it: it compares the predictions of the two
-# fits at rtol=1e-7. This test covers what that check cannot: float32 at float32's
-# tolerance, and the early-stopping figures, which must be those of the repeated rows as
-# well (the validation split holds out units of weight, not rows). L-BFGS is left to the
-# float64 check: its line searches amplify float32 rounding, so that two float32 fits agree
-# only to about 1e-3.
-EQUIVALENCE_CASES = [
-    pytest.param(np.float32, 1e-4, params, id=f"float32-{name}")
-    for name, params in {
-        "adam": dict(solver="adam"),
-        "sgd": dict(solver="sgd"),
-        "balanced": dict(solver="adam", class_weight="balanced"),
-    }.items()
-]
-
-
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("dtype, rtol, params", EQUIVALENCE_CASES)
-def test_integer_weights_equal_repeated_rows_in_float32(dtype, rtol, params):
-    # The data of scikit-learn's check: 15 samples, 3 classes, weights 0 to 4.
-    rng = np.random.RandomState(42)
-    X = rng.rand(15, 30).astype(dtype)
-    y = rng.randint(0, 3, size=15)
-    sw = rng.randint(0, 5, size=15)
-    common = dict(hidden_layer_sizes=(8,), max_iter=50, random_state=0, **params)
-    weighted = TinyMLPClassifier(**common).fit(X, y, sample_weight=sw)
-    repeated = TinyMLPClassifier(**common).fit(X.repeat(sw, axis=0), y.repeat(sw))
-    assert weighted.coefs_[0].dtype == dtype
-    assert weighted.n_iter_ == repeated.n_iter_
-    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=rtol)
-    np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=rtol)

@@ -21,7 +21,10 @@ Mutant → the test that catches it:
   ``test_derivation.py::test_one_per_sample_step_follows_the_derivations_update_rules``
   ``[0.7--1.2-1]`` (the hand-worked step in the derivation's notation) and
   ``test_gradients.py::test_backward_matches_central_finite_differences`` (finite
-  differences), ``[logistic-binary-0.0-unweighted]`` and ``[relu-multiclass-0.3-weighted]``.
+  differences), ``[logistic-binary-0.0-unweighted]`` and ``[relu-multiclass-0.3-weighted]``;
+  and the behaviour the trainer exists for, in ``test_reliability_properties.py``:
+  ``test_training_lowers_the_loss_on_a_separable_sample`` and
+  ``test_a_heavier_row_pulls_its_prediction_toward_its_label``.
 * ``tanh-derivative-off-by-1.5``: ``_activations.DERIVATIVES["tanh"]``'s result is multiplied
   by 1.5 (tanh' off by a factor of 1.5) →
   ``test_gradients.py::test_backward_matches_central_finite_differences``
@@ -29,8 +32,10 @@ Mutant → the test that catches it:
 * ``sample-weight-ignored``: ``TinyMLPClassifier._fit`` drops ``sample_weight`` (so ``fit``
   and ``partial_fit`` train as if it were None) →
   ``test_estimator_checks.py::test_sklearn_compatible`` with scikit-learn's
-  ``check_sample_weight_equivalence_on_dense_data`` (``TinyMLPClassifier()``), and
-  ``test_estimator_checks.py::test_integer_weights_equal_repeated_rows_in_float32_and_early_stopping[float64-adam]``.
+  ``check_sample_weight_equivalence_on_dense_data`` (``TinyMLPClassifier()``),
+  ``test_training_control.py::test_integer_weights_equal_repeated_rows`` ``[adam]`` and
+  ``[float32-balanced]``, and
+  ``test_reliability_properties.py::test_a_heavier_row_pulls_its_prediction_toward_its_label``.
 """
 
 import os
@@ -111,6 +116,10 @@ MUTANTS = {
             "test_backward_matches_central_finite_differences[logistic-binary-0.0-unweighted]",
             "tests/test_gradients.py::"
             "test_backward_matches_central_finite_differences[relu-multiclass-0.3-weighted]",
+            "tests/test_reliability_properties.py::"
+            "test_training_lowers_the_loss_on_a_separable_sample",
+            "tests/test_reliability_properties.py::"
+            "test_a_heavier_row_pulls_its_prediction_toward_its_label",
         ],
     ),
     # backward looks the derivative up in DERIVATIVES (the same dict object) at call time.
@@ -158,8 +167,11 @@ MUTANTS = {
         [
             "tests/test_estimator_checks.py::test_sklearn_compatible"
             "[TinyMLPClassifier()-check_sample_weight_equivalence_on_dense_data]",
-            "tests/test_estimator_checks.py::"
-            "test_integer_weights_equal_repeated_rows_in_float32_and_early_stopping[float64-adam]",
+            "tests/test_training_control.py::test_integer_weights_equal_repeated_rows[adam]",
+            "tests/test_training_control.py::"
+            "test_integer_weights_equal_repeated_rows[float32-balanced]",
+            "tests/test_reliability_properties.py::"
+            "test_a_heavier_row_pulls_its_prediction_toward_its_label",
         ],
     ),
 }

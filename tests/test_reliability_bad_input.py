@@ -395,23 +395,12 @@ INVALID_PARAMETERS = {
 }
 
 
-def test_partial_fit_with_lbfgs_explains_why_it_is_missing():
-    # An AttributeError (so hasattr() is False) whose message gives the reason.
-    clf = quick(solver="lbfgs")
-    assert not hasattr(clf, "partial_fit")
-    with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as excinfo:
-        clf.partial_fit(X, y, classes=[0, 1, 2])
-    assert re.search(
-        "partial_fit is only available for stochastic optimizers; solver='lbfgs' is not",
-        str(excinfo.value),
-    )
-
-
 def test_catalogue_covers_every_constrained_parameter():
     assert set(INVALID_PARAMETERS) == set(TinyMLPClassifier._parameter_constraints)
 
 
-# partial_fit exists only for the stochastic solvers (see the lbfgs test above), so
+# partial_fit exists only for the stochastic solvers (test_mlp_parity.py's
+# test_partial_fit_is_hidden_for_lbfgs), so
 # an invalid solver is tested through fit alone.
 INVALID_CALLS = [
     (method, name, value)

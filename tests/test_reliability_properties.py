@@ -7,6 +7,9 @@
   probabilities of shape (n_samples, n_classes) with labels from ``classes_``.
 * On invalid inputs (``invalid_problems``: a valid problem with exactly one defect) it must
   raise the error for that defect, with its message.
+* On separable samples (``separable_problems``) training must do what it is for: lower the
+  loss; pull a row's prediction toward its label when the row weighs more; and, for L-BFGS
+  on the full batch, not depend on the order of the rows.
 
 No RuntimeWarning may escape in either case (they are errors here and in pyproject.toml).
 """
@@ -220,16 +223,13 @@ def _non_positive_learning_rate(draw, X, y, sw, params):
 
 
 def _too_few_samples_to_hold_out(draw, X, y, sw, params):
-    # One sample of weight 1 for each class (one sample in all, for multilabel targets)
-    # cannot be split into a training and a validation part with every class on both sides.
-    # (A weight above 1 could: early stopping splits weight, not rows.)
-    if np.ndim(y) == 2:
-        rows = [0]
-    else:
-        rows = [int(np.flatnonzero(y == label)[0]) for label in np.unique(y)]
+    # A single sample cannot be split into a training and a validation part. (Multilabel
+    # targets only: a single sample of a multiclass target is one class, refused for that;
+    # and one sample of each class is split at random, as the split stratifies only classes
+    # of at least two rows.)
     solver = "adam" if params["solver"] == "lbfgs" else params["solver"]  # lbfgs never splits
     params = {**params, "early_stopping": True, "solver": solver, "class_weight": None}
-    return X[rows], y[rows], None, params
+    return X[:1], y[:1], None, params
 
 
 def _multiclass(y, params):
@@ -333,7 +333,7 @@ DEFECTS = {
         lambda X, y, sw: r"The 'learning_rate_init' parameter of TinyMLPClassifier must be",
     ),
     "too-few-samples-to-hold-out": (
-        _always,
+        _multilabel,
         _too_few_samples_to_hold_out,
         ValueError,
         lambda X, y, sw: "early_stopping=True with validation_fraction=.* cannot hold out",
@@ -447,21 +447,6 @@ def test_partial_fit_on_invalid_data_raises_the_error_for_its_defect(problem):
     )
 
 
-@SETTINGS
-@given(valid_problems())
-def test_partial_fit_with_lbfgs_is_refused(problem):
-    X, y, sample_weight, params = problem
-    clf = TinyMLPClassifier(**{**params, "solver": "lbfgs"})
-    assert_raises(
-        AttributeError,
-        "has no attribute 'partial_fit'",
-        lambda: clf.partial_fit(X, y, classes=np.unique(y), sample_weight=sample_weight),
-    )
-    # ... while the same data train with fit.
-    quietly(lambda: clf.fit(X, y, sample_weight=sample_weight))
-    assert_valid_predictions(clf, X)
-
-
 # --- predicting on new data -----------------------------------------------------------
 
 
@@ -553,3 +538,92 @@ def test_warm_start_refit_on_incompatible_data_raises_the_error_for_its_defect(p
         X_new, y_new = X, _with_a_new_label(y)
         message = "Set warm_start=False to train a new network on these classes"
     assert_raises(ValueError, message, lambda: clf.fit(X_new, y_new))
+
+
+# --- what training does ----------------------------------------------------------------
+
+BEHAVIOUR_SETTINGS = settings(SETTINGS, max_examples=12)
+
+
+@st.composite
+def separable_problems(draw):
+    """(X, y, params): well-separated classes (blobs three standard deviations apart) drawn
+    from a seed, and a network and solver that learn them in a few epochs. Tolerance 0 and
+    patience max_iter: every epoch runs."""
+    rng = np.random.RandomState(draw(st.integers(0, 2**32 - 1)))
+    n_classes = draw(st.integers(2, 3))
+    n_samples = draw(st.integers(6 * n_classes, 40))
+    n_features = draw(st.integers(2, 4))
+    y = np.arange(n_samples) % n_classes
+    centres = 3 * rng.standard_normal((n_classes, n_features))
+    X = centres[y] + rng.standard_normal((n_samples, n_features))
+    solver = draw(st.sampled_from(["sgd", "adam", "lbfgs"]))
+    max_iter = draw(st.integers(5, 15))
+    params = {
+        "hidden_layer_sizes": (draw(st.integers(2, 6)),),
+        "activation": draw(st.sampled_from(["identity", "logistic", "tanh", "relu"])),
+        "solver": solver,
+        "alpha": draw(st.sampled_from([0.0, 1e-4])),
+        "batch_size": draw(st.sampled_from(["auto", 8])),
+        "learning_rate_init": 0.01 if solver == "adam" else 0.05,
+        "max_iter": max_iter,
+        "tol": 0.0,
+        "n_iter_no_change": max_iter,
+        "random_state": draw(st.integers(0, 2**32 - 1)),
+    }
+    return X, y, params
+
+
+@BEHAVIOUR_SETTINGS
+@given(separable_problems())
+def test_training_lowers_the_loss_on_a_separable_sample(problem):
+    X, y, params = problem
+    clf = quietly(TinyMLPClassifier(**params).fit, X, y)
+    assert len(clf.loss_curve_) >= 2
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    assert clf.loss_ == clf.loss_curve_[-1]
+
+
+@BEHAVIOUR_SETTINGS
+@given(separable_problems(), st.data())
+def test_a_heavier_row_pulls_its_prediction_toward_its_label(problem, data):
+    # One row's label is flipped, so the fit cannot predict it with certainty; the same fit
+    # with that row weighing 20 must give the row's label more probability. At the minimum
+    # of loss_rest + w · loss_row, loss_row falls as w grows: without hidden layers, with
+    # alpha > 0 and L-BFGS run to convergence, that minimum is unique and is what the fit
+    # finds. (A hidden layer gives several minima, and a heavier row may lead to another
+    # one; a few epochs of SGD follow the rest of the data first.)
+    X, y, params = problem
+    row = data.draw(st.integers(0, len(y) - 1))
+    y = y.copy()
+    y[row] = (y[row] + 1) % len(np.unique(y))
+    params = {
+        **params,
+        "hidden_layer_sizes": (),
+        "solver": "lbfgs",
+        "alpha": 0.1,
+        "max_iter": 500,
+        "tol": 1e-7,
+    }
+    heavy = np.ones(len(y))
+    heavy[row] = 20.0
+    plain = quietly(TinyMLPClassifier(**params).fit, X, y)
+    weighted = quietly(TinyMLPClassifier(**params).fit, X, y, sample_weight=heavy)
+    label = list(plain.classes_).index(y[row])
+    before = plain.predict_log_proba(X[row : row + 1])[0, label]
+    after = weighted.predict_log_proba(X[row : row + 1])[0, label]
+    assert after > before
+
+
+@BEHAVIOUR_SETTINGS
+@given(separable_problems(), st.integers(0, 2**32 - 1))
+def test_lbfgs_predictions_do_not_depend_on_the_order_of_the_rows(problem, seed):
+    X, y, params = problem
+    params = {**params, "solver": "lbfgs"}
+    order = np.random.RandomState(seed).permutation(len(y))
+    weights = np.random.RandomState(seed).uniform(0.5, 2.0, len(y))
+    fitted = quietly(TinyMLPClassifier(**params).fit, X, y, sample_weight=weights)
+    shuffled = quietly(
+        TinyMLPClassifier(**params).fit, X[order], y[order], sample_weight=weights[order]
+    )
+    np.testing.assert_allclose(shuffled.predict_proba(X), fitted.predict_proba(X), rtol=1e-6)

@@ -2,13 +2,11 @@
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_iris
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_tinymlp import TinyMLPClassifier
 
 callback = pytest.importorskip("sklearn.callback", reason="sklearn.callback needs scikit-learn 1.9")
-X, y = load_iris(return_X_y=True)
 
 
 class Recorder:
@@ -41,7 +39,8 @@ class Recorder:
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("solver, task", [("adam", "epoch"), ("lbfgs", "iteration")])
-def test_one_root_task_and_one_balanced_subtask_per_epoch(solver, task):
+def test_one_root_task_and_one_balanced_subtask_per_epoch(solver, task, iris):
+    X, y = iris
     recorder = Recorder()
     weights = np.ones(len(y))
     clf = TinyMLPClassifier(
@@ -64,16 +63,21 @@ def test_one_root_task_and_one_balanced_subtask_per_epoch(solver, task):
 
 
 @pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
-def test_a_callback_returning_true_stops_training(solver):
+def test_a_callback_returning_true_stops_training(solver, iris):
+    X, y = iris
     clf = TinyMLPClassifier((8,), solver=solver, max_iter=100, random_state=0)
     clf.set_callbacks(Recorder(stop_after=3)).fit(X, y)
     assert clf.n_iter_ == 3 and len(clf.loss_curve_) == 3
 
 
-def test_the_progress_bar_shows_the_epochs_inside_a_grid_search(capfd):
+def test_the_progress_bar_shows_the_epochs_inside_a_grid_search(capfd, iris):
+    X, y = iris
     pytest.importorskip("rich", reason="ProgressBar draws with rich (the 'progress' extra)")
     search = GridSearchCV(
-        TinyMLPClassifier((8,), max_iter=20, random_state=0), {"alpha": [1e-4, 1e-2]}, cv=2
+        TinyMLPClassifier((8,), max_iter=20, random_state=0),
+        {"alpha": [1e-4, 1e-2]},
+        cv=2,
+        error_score="raise",
     )
     with pytest.warns(Warning):  # not converged in 20 epochs
         search.set_callbacks(callback.ProgressBar()).fit(X, y)
