@@ -385,3 +385,18 @@ def test_callbacks_survive_clone_pickle_and_grid_search(iris_scaled):
     search = GridSearchCV(clf, {"alpha": [1e-4, 1e-2]}, cv=2).fit(X, y)
     assert search.best_estimator_.n_iter_ == 3
     assert len(calls) == 3 + 2 * 2 * 3 + 3
+
+
+def test_an_early_peak_inside_the_warm_up_is_not_restored():
+    # The first min(2 × patience, 20) epochs can be neither the best nor count against
+    # patience: a small validation set's noisy early peak (epoch 1 here) is not restored.
+    from sklearn_tinymlp._training import ConvergenceMonitor, TrainingState
+
+    monitor = ConvergenceMonitor(tol=0.0, n_iter_no_change=2, state=TrainingState())
+    theta = np.zeros(1)
+    stops = []
+    for epoch, score in enumerate([0.9, 0.1, 0.2, 0.3, 0.5, 0.4, 0.45, 0.3], 1):
+        theta[0] = epoch
+        stops.append(monitor.update(1.0, theta, score, epoch))
+    assert monitor.best_theta[0] == 5 and monitor.best_score == 0.5
+    assert stops == [False] * 7 + [True]  # patience counts from epoch 5 on
