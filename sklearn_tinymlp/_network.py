@@ -124,6 +124,17 @@ def _n_rows(rows):
     return rows.stop - rows.start if isinstance(rows, slice) else len(rows)
 
 
+def _chunk_rows(layer_units, X=None):
+    """Rows per chunk: about ``CHUNK_ELEMENTS`` numbers in a chunk's widest dense array.
+
+    A sparse X's chunk holds only its nonzeros, so its width does not count. Counting it
+    cut the 20k x 5,000, 1% dense, adam batch-200 workload into chunks of 52 rows, each
+    forming the whole 5,000 x 64 Xᵀδ: fits took 1.12 of MLPClassifier's time, 0.79 without.
+    """
+    dense = X is None or isinstance(X, np.ndarray)
+    return max(1, CHUNK_ELEMENTS // max(layer_units if dense else layer_units[1:]))
+
+
 def _matmul(a, b, out=None):
     """a @ b, written into ``out`` when given; ``a`` may be a sparse matrix."""
     if out is None:
@@ -378,7 +389,7 @@ class Objective:
         Draws the dropout masks; needed when ``dropout > 0``.
     max_rows : int, optional
         Rows per chunk; by default about ``CHUNK_ELEMENTS`` numbers in the
-        widest layer.
+        widest layer (a sparse X's width does not count: see ``_chunk_rows``).
     weight_sum : float, optional
         The S to divide by; None means each batch's own total weight. With
         α = 0, a block of a larger batch given that batch's S gets its share
@@ -415,7 +426,8 @@ class Objective:
         self.coefs, self.intercepts = layout.views(theta)
         self.activation, self.out_activation, self.alpha = activation, out_activation, alpha
         self.dropout, self.random_state = dropout, random_state
-        self.max_rows = max_rows or max(1, CHUNK_ELEMENTS // max(layout.layer_units))
+        self._max_rows = max_rows
+        self.max_rows = max_rows or _chunk_rows(layout.layer_units)
         self.fixed_weight_sum = weight_sum
         self.weight_sum = self.data_loss = 0.0
         self._rows = 0  # rows the per-chunk arrays have room for
@@ -435,6 +447,7 @@ class Objective:
         if rows is None or len(rows) == X.shape[0]:
             rows = slice(0, X.shape[0])  # every row: slices of X, no gathering
         self.X, self.Y, self.sample_weight, self.rows = X, Y, sample_weight, rows
+        self.max_rows = self._max_rows or _chunk_rows(self.layout.layer_units, X)
         self.n_train = _n_rows(rows)
         return self.n_train
 

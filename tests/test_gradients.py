@@ -186,3 +186,23 @@ def test_activations_and_derivatives_are_finite_without_warnings_far_from_zero(a
     numeric = (function(z_mid + h) - function(z_mid - h)) / (2 * h)
     analytic = derivative(z_mid.copy(), function(z_mid.copy()), np.empty_like(z_mid))
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sparse_input_chunks_by_hidden_width_and_matches_dense(monkeypatch, dtype):
+    """A CSR X's width does not set the chunk size; its loss and gradient equal dense X's."""
+    from sklearn_tinymlp import _network
+
+    monkeypatch.setattr(_network, "CHUNK_ELEMENTS", 60)  # chunks: 60 // 5 rows, 60 // 40 dense
+    rng = np.random.RandomState(0)
+    X = sparse.random(30, 40, density=0.1, format="csr", random_state=rng, dtype=dtype)
+    Y = np.eye(3)[rng.randint(0, 3, 30)].astype(dtype)
+    units, rows = [40, 5, 3], rng.permutation(30)[:25]
+    theta = make_objective(units, "tanh", "softmax", 0.1).theta.astype(dtype)
+    on_csr = Objective(theta.copy(), units, "tanh", "softmax", 0.1, (X, Y, None))
+    on_dense = Objective(theta.copy(), units, "tanh", "softmax", 0.1, (X.toarray(), Y, None))
+    assert (on_csr.max_rows, on_dense.max_rows) == (12, 1)
+    rtol, atol = (1e-5, 1e-6) if dtype == np.float32 else (1e-10, 1e-13)
+    assert on_csr(rows) == pytest.approx(on_dense(rows), rel=rtol)
+    np.testing.assert_allclose(on_csr.grad, on_dense.grad, rtol=rtol, atol=atol)
+    assert on_csr.grad.dtype == dtype
