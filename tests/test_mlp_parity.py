@@ -666,6 +666,7 @@ def test_no_hidden_layer_is_the_same_linear_model(solver, target):
     # hidden_layer_sizes=() is logistic (or softmax) regression in both estimators.
     X, y = DATA[target]
     params = dict(hidden_layer_sizes=(), activation="relu", solver=solver, max_iter=50)
+    params.update(learning_rate_init=0.001)
     ref = MLPClassifier(**params, random_state=0).fit(X, y)
     ours = TinyMLPClassifier(**params, random_state=0).fit(X, y)
     assert ours.n_layers_ == ref.n_layers_ == 2
