@@ -92,7 +92,7 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
     >>> from sklearn.datasets import make_regression
     >>> from sklearn_tinymlp import TinyMLPRegressor
     >>> X, y = make_regression(200, 5, noise=1.0, random_state=0)
-    >>> reg = TinyMLPRegressor(hidden_layer_sizes=(16,), solver="lbfgs", max_iter=500, random_state=0)
+    >>> reg = TinyMLPRegressor(hidden_layer_sizes=(16,), solver="lbfgs", random_state=0)
     >>> reg.fit(X, y).score(X, y) > 0.99
     True
     """
