@@ -73,7 +73,7 @@ def test_quantile_models_cover_their_share_of_held_out_targets(solver):
         model = TinyMLPRegressor(loss="quantile", quantile=q, **params, **QUANTILE_SOLVERS[solver])
         predictions[q] = model.fit(X_train, y_train).predict(X_test)
         coverage[q] = np.mean(y_test <= predictions[q])
-    # Measured: adam 0.130 and 0.891, lbfgs 0.096 and 0.873.
+    # Measured: adam 0.084 and 0.886, lbfgs 0.093 and 0.879.
     assert abs(coverage[0.1] - 0.1) <= 0.05, coverage
     assert abs(coverage[0.9] - 0.9) <= 0.05, coverage
     # The interval widens where the noise does.
@@ -91,7 +91,7 @@ def test_absolute_error_fits_the_median_and_squared_error_the_mean():
     median = TinyMLPRegressor(loss="absolute_error", **params).fit(x, y_skewed)
     mean = TinyMLPRegressor(loss="squared_error", **params).fit(x, y_skewed)
     grid = np.linspace(-0.9, 0.9, 50)[:, np.newaxis]
-    # The offsets from 2x, averaged over the grid (measured: 0.682 and 0.997).
+    # The offsets from 2x, averaged over the grid (measured: 0.651 and 0.992).
     assert np.mean(median.predict(grid) - 2 * grid[:, 0]) == pytest.approx(np.log(2), abs=0.05)
     assert np.mean(mean.predict(grid) - 2 * grid[:, 0]) == pytest.approx(1.0, abs=0.05)
     assert abs(np.mean(y_skewed <= median.predict(x)) - 0.5) < 0.03
