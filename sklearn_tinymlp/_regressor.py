@@ -10,6 +10,7 @@ from numbers import Real
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import column_or_1d
 
 from . import _dask, _targets
 from ._activations import get_head
@@ -182,20 +183,27 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
 
     def _fit_targets(self, y, classes, continuing, incremental):
         """y as float targets Y of shape (n_samples, n_outputs), checked."""
-        if self.loss == "quantile" and self.quantile is None:
-            raise ValueError(
-                "loss='quantile' needs the quantile to fit: pass quantile=q with 0 < q < 1 "
-                "(for example quantile=0.9)."
-            )
-        y = np.asarray(y)
-        Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(np.float64, copy=False)
-        self._check_targets(_targets.regression_target_problems(Y, self.loss == "poisson"))
+        y, Y = self._targets(y)
         if continuing and Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {Y.shape[1]} output(s), but the model was fitted on "
                 f"{self.n_outputs_}; continuing training needs the same outputs. Set "
                 "warm_start=False (or call fit, not partial_fit) to train a new network."
             )
+        self._n_fit_outputs = Y.shape[1]  # what a validation set's y must match
+        return y, Y
+
+    def _targets(self, y):
+        if self.loss == "quantile" and self.quantile is None:
+            raise ValueError(
+                "loss='quantile' needs the quantile to fit: pass quantile=q with 0 < q < 1 "
+                "(for example quantile=0.9)."
+            )
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:  # MLPRegressor's DataConversionWarning
+            y = column_or_1d(y, warn=True)
+        Y = (y.reshape(-1, 1) if y.ndim == 1 else y).astype(np.float64, copy=False)
+        self._check_targets(_targets.regression_target_problems(Y, self.loss == "poisson"))
         return y, Y
 
     def _check_targets(self, problems):
@@ -227,6 +235,11 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
         """The output head and loss the objective trains (see ``_activations``)."""
         return (self.loss, self.quantile) if self.loss == "quantile" else self.loss
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = self.loss == "poisson"  # y ≥ 0, as PoissonRegressor
+        return tags
+
     def _stratify_validation(self):
         return False
 
@@ -242,10 +255,10 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
             X_val = self._validate_X(X_val).astype(dtype, copy=False)
         except ValueError as error:
             raise ValueError(f"X_val: {error}") from error
-        y_val, Y_val = self._fit_targets(y_val, None, False, False)
-        if len(Y_val) != X_val.shape[0] or Y_val.shape[1] != self.n_outputs_:
+        y_val, Y_val = self._targets(y_val)
+        if len(Y_val) != X_val.shape[0] or Y_val.shape[1] != self._n_fit_outputs:
             raise ValueError(
                 f"y_val has shape {np.shape(y_val)}, but X_val has {X_val.shape[0]} rows and "
-                f"the model {self.n_outputs_} output(s); give one target row per sample."
+                f"y {self._n_fit_outputs} output(s); give one target row per sample."
             )
         return X_val, Y_val.astype(dtype), y_val, self._checked_weights(X_val, sample_weight_val)

@@ -11,10 +11,10 @@ import tracemalloc
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
+from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_tinymlp import TinyMLPClassifier
+from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
 
 da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")
@@ -441,3 +441,109 @@ def test_dask_is_not_imported_without_dask_input():
         [sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------ TinyMLPRegressor
+
+X_REG, Y_REG = make_regression(3000, 12, n_informative=8, n_targets=2, noise=5.0, random_state=0)
+Y_REG /= Y_REG.std(axis=0)
+COUNTS = np.random.RandomState(2).poisson(np.exp(0.3 * X_REG[:, :2]))
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "case", ["squared_error multi-output", "poisson", "absolute_error", "sample_weight"]
+)
+def test_regressor_lbfgs_on_dask_equals_numpy_fit(client, case):
+    params = dict(hidden_layer_sizes=(16,), solver="lbfgs", max_iter=30, tol=0, random_state=0)
+    targets, fit_kw = Y_REG, {}
+    if case == "poisson":
+        params["loss"], targets = "poisson", COUNTS[:, 0]
+    elif case == "absolute_error":
+        params["loss"], targets = "absolute_error", Y_REG[:, 0]
+    elif case == "sample_weight":
+        fit_kw = dict(sample_weight=W)
+    in_memory = TinyMLPRegressor(**params).fit(X_REG, targets, **fit_kw)
+    dask_kw = {k: da.from_array(v, chunks=700) for k, v in fit_kw.items()}
+    on_dask = TinyMLPRegressor(**params).fit(
+        da.from_array(X_REG, chunks=(500, 6)), da.from_array(targets, chunks=900), **dask_kw
+    )
+    assert on_dask.n_iter_ == in_memory.n_iter_ == 30
+    assert on_dask.n_outputs_ == in_memory.n_outputs_
+    assert _relative_error(in_memory, on_dask) < 1e-8
+    np.testing.assert_allclose(on_dask.loss_curve_, in_memory.loss_curve_, rtol=1e-10)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_regressor_full_batch_gradient_descent_equals_numpy_fit(client):
+    params = dict(hidden_layer_sizes=(8,), solver="sgd", batch_size=len(Y_REG), max_iter=15)
+    in_memory = TinyMLPRegressor(random_state=0, **params).fit(X_REG, Y_REG)
+    on_dask = TinyMLPRegressor(random_state=0, **params).fit(
+        da.from_array(X_REG, chunks=400), da.from_array(Y_REG, chunks=(400, -1))
+    )
+    assert on_dask.n_iter_ == in_memory.n_iter_ == 15
+    assert _relative_error(in_memory, on_dask) < 1e-8
+    assert on_dask.t_ == in_memory.t_ == 15 * len(Y_REG)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_regressor_adam_streams_blocks_and_matches_numpy_r2(client):
+    X_train, y_train = X_REG[:2000], Y_REG[:2000, 0]
+    X_test, y_test = X_REG[2000:], Y_REG[2000:, 0]
+    params = dict(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=20, random_state=0)
+
+    # Without shuffling, blocks of whole batches are the in-memory epoch: the same weights.
+    exact = dict(params, shuffle=False, batch_size=100)
+    in_memory = TinyMLPRegressor(**exact).fit(X_train, y_train)
+    streamed = TinyMLPRegressor(**exact).fit(da.from_array(X_train, chunks=500), y_train)
+    assert _relative_error(in_memory, streamed) < 1e-12
+    np.testing.assert_allclose(streamed.loss_curve_, in_memory.loss_curve_, rtol=1e-12)
+
+    # Shuffled: another order of the rows, another path, the same quality.
+    in_memory = TinyMLPRegressor(**params).fit(X_train, y_train)
+    streamed = TinyMLPRegressor(**params).fit(da.from_array(X_train, chunks=500), y_train)
+    assert streamed.n_iter_ == in_memory.n_iter_ == 20
+    assert streamed.t_ == 20 * 2000
+    assert _relative_error(in_memory, streamed) > 1e-3
+    r2 = in_memory.score(X_test, y_test)
+    assert r2 > 0.9
+    assert abs(streamed.score(da.from_array(X_test, chunks=500), y_test) - r2) <= 0.01
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_regressor_predictions_are_lazy_and_equal_numpy(client, loss):
+    targets = Y_REG if loss == "squared_error" else COUNTS
+    params = dict(loss=loss, solver="lbfgs", random_state=0)
+    model = TinyMLPRegressor(hidden_layer_sizes=(8,), max_iter=20, **params)
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X_REG, targets)
+    X_dask = da.from_array(X_REG, chunks=(700, 5))
+    with distributed.get_task_stream(client) as stream:
+        lazy = model.predict(X_dask)
+    assert stream.data == []  # a graph, not yet computed
+    assert isinstance(lazy, da.Array) and lazy.chunks[0] == X_dask.chunks[0]
+    np.testing.assert_allclose(lazy.compute(), model.predict(X_REG), rtol=1e-12)
+    single = TinyMLPRegressor(hidden_layer_sizes=(4,), max_iter=5, **params)
+    with pytest.warns(ConvergenceWarning):
+        single.fit(X_REG, targets[:, 0])
+    assert single.predict(X_dask).shape == (len(X_REG),)  # one output: 1-D, as in memory
+    np.testing.assert_allclose(single.predict(X_dask).compute(), single.predict(X_REG), rtol=1e-12)
+    score = model.score(X_dask, da.from_array(targets, chunks=(500, -1)))
+    assert score == pytest.approx(model.score(X_REG, targets), rel=1e-12)
+
+
+def test_regressor_dask_targets_are_checked_per_block():
+    with pytest.raises(ValueError, match="loss='poisson' needs non-negative targets"):
+        TinyMLPRegressor(loss="poisson", max_iter=1).fit(
+            da.from_array(X_REG, chunks=500), da.from_array(Y_REG, chunks=(500, -1))
+        )
+    bad = Y_REG.copy()
+    bad[2500, 1] = np.nan
+    with pytest.raises(ValueError, match=r"y contains NaN or infinity in 1 value"):
+        TinyMLPRegressor(max_iter=1).fit(
+            da.from_array(X_REG, chunks=500), da.from_array(bad, chunks=(500, -1))
+        )

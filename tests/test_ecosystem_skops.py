@@ -20,6 +20,7 @@ CLASSIFIER = "sklearn_tinymlp._classifier.TinyMLPClassifier"
 SGD = "sklearn_tinymlp._optimizers.SGDOptimizer"
 ADAM = "sklearn_tinymlp._optimizers.AdamOptimizer"
 STATE = "sklearn_tinymlp._training.TrainingState"
+REGRESSOR = "sklearn_tinymlp._regressor.TinyMLPRegressor"
 
 
 @pytest.fixture
@@ -28,7 +29,7 @@ def data():
 
 
 def test_trusted_list_is_exactly_the_documented_one():
-    assert SKOPS_TRUSTED_TYPES == [CLASSIFIER, STATE, SGD, ADAM]
+    assert SKOPS_TRUSTED_TYPES == [CLASSIFIER, STATE, SGD, ADAM, REGRESSOR]
 
 
 @pytest.mark.parametrize(

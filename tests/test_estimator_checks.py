@@ -5,7 +5,7 @@ import pytest
 from sklearn.utils import check_array
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_tinymlp import TinyMLPClassifier
+from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
 
 CONFIGURATIONS = [
     TinyMLPClassifier(),
@@ -19,6 +19,11 @@ CONFIGURATIONS = [
     # two fits to 1e-7; with warm_start both hold when each fit converges tightly, which a
     # strong penalty ensures on the checks' tiny data sets.
     TinyMLPClassifier(warm_start=True, solver="lbfgs", alpha=10.0),
+    TinyMLPRegressor(),
+    TinyMLPRegressor(solver="lbfgs"),
+    TinyMLPRegressor(solver="sgd"),
+    TinyMLPRegressor(loss="poisson"),
+    TinyMLPRegressor(early_stopping=True),
 ]
 
 
