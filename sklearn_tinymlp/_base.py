@@ -236,7 +236,8 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             validation = self._validation_set(X.dtype, *map(_dask.computed, validation))
         random_state = check_random_state(self.random_state)  # anew each call
         theta = self._set_network(X.shape[1], Y.shape[1], X.dtype, random_state, continuing)
-        trainer = _training.Trainer(self.get_params(), theta, random_state, state, self)
+        runaway = not self._numeric_targets  # a regression loss has no fixed scale
+        trainer = _training.Trainer(self.get_params(), theta, random_state, state, self, runaway)
         hooks = self._epoch_hooks(*given, incremental)
         saved = theta.copy() if data[-1] is not None else None  # Dask: restored if it fails
         try:

@@ -115,7 +115,7 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
         alpha=1e-4,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.001,
+        learning_rate_init=0.01,
         power_t=0.5,
         max_iter=200,
         shuffle=True,

@@ -152,10 +152,13 @@ class Trainer:
     estimator : object, optional
         Handed to the ``callbacks`` and the validation scorer as they are
         called (``callback(estimator, info)``); the trainer does not touch it.
+    runaway : bool, default=True
+        Whether a loss a thousand times the first epoch's counts as diverging
+        (a log-loss's scale is fixed; a regression loss's is the targets').
     """
 
-    def __init__(self, params, theta, random_state, state=None, estimator=None):
-        self.p = SimpleNamespace(**params)
+    def __init__(self, params, theta, random_state, state=None, estimator=None, runaway=True):
+        self.p, self.runaway = SimpleNamespace(**params), runaway
         self.theta, self.random_state, self.estimator = theta, random_state, estimator
         self.state = TrainingState() if state is None else state
 
@@ -214,7 +217,8 @@ class Trainer:
                     hooks.begin()
                 loss, data_loss, weight = one_epoch()
                 loss, data_loss = loss / weight, data_loss / weight
-                runaway = first_loss is not None and loss > 1e3 * max(first_loss, 1.0)
+                runaway = self.runaway and first_loss is not None
+                runaway = runaway and loss > 1e3 * max(first_loss, 1.0)
                 if runaway or not isfinite(loss) or not np.isfinite(theta).all():
                     theta[...] = before  # a thousand times the first loss: runaway growth
                     raise divergence_error(self.p, loss, state.n_iter + 1)
