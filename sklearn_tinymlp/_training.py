@@ -139,19 +139,11 @@ def divergence_error(p, loss, epoch):
 class Trainer:
     """Trains one network: epochs or L-BFGS iterations, stopping rules, curves, callbacks.
 
-    Parameters
-    ----------
-    params : dict
-        The estimator's hyper-parameters (``get_params()``).
-    theta : ndarray
-        The flat parameters, trained in place.
-    random_state : numpy.random.RandomState
-        Shuffles the rows and splits off the validation set.
-    state : TrainingState, optional
-        The state of earlier calls to continue from (None: a fresh one).
-    estimator : object, optional
-        Handed to the ``callbacks`` and the validation scorer as they are
-        called (``callback(estimator, info)``); the trainer does not touch it.
+    ``params`` are the estimator's ``get_params()``; ``theta``, the flat
+    parameters, is trained in place; ``random_state`` shuffles the rows and
+    splits off the validation set; ``state`` is the :class:`TrainingState` of
+    earlier calls (None: a fresh one); ``estimator`` is handed to the callbacks
+    and the validation scorer (``callback(estimator, info)``), never changed.
     """
 
     def __init__(self, params, theta, random_state, state=None, estimator=None):
