@@ -358,15 +358,8 @@ def classify(logits, out_activation, method):
     two columns [−z, z]: the probabilities are [σ(−z), σ(z)] (σ(−z), not
     1 − σ(z), is accurate where σ(z) rounds to 1) and the class is their
     argmax, z > 0. 'logistic' with more columns is multilabel: σ(z) for each
-    label, and 1 where z > 0. ``_onnx`` writes the same as a graph.
-
-    Parameters
-    ----------
-    logits : ndarray of shape (n_samples, n_outputs)
-    out_activation : {'logistic', 'softmax'}
-    method : {'predict', 'predict_proba', 'predict_log_proba'}
-        'predict' gives the indices into ``classes_`` (multilabel: the 0/1
-        indicator matrix).
+    label, and 1 where z > 0. ``_onnx`` writes the same as a graph. 'predict'
+    gives the indices into ``classes_`` (multilabel: the 0/1 indicator matrix).
 
     Examples
     --------
