@@ -96,11 +96,7 @@ def _shape_calculator(operator):
 
 
 class _Graph:
-    """Writes nodes and constants into skl2onnx's scope and container.
-
-    Every float constant is made in the graph's float type: double when the
-    operator's inputs are all double, else float.
-    """
+    """Writes nodes and constants in the graph's float type into skl2onnx's scope and container."""
 
     def __init__(self, scope, operator, container):
         from onnx import TensorProto
