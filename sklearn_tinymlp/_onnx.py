@@ -72,14 +72,16 @@ def _is_double(operator):
     return all(isinstance(v.type, DoubleTensorType) for v in operator.inputs)
 
 
+def _float_tensor_type(operator):
+    """skl2onnx's tensor type of the graph's floats: DoubleTensorType or FloatTensorType."""
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    return DoubleTensorType if _is_double(operator) else FloatTensorType
+
+
 def _shape_calculator(operator):
     """Set the types and shapes of the ``label`` and ``probabilities`` outputs."""
-    from skl2onnx.common.data_types import (
-        DoubleTensorType,
-        FloatTensorType,
-        Int64TensorType,
-        StringTensorType,
-    )
+    from skl2onnx.common.data_types import Int64TensorType, StringTensorType
 
     model = operator.raw_operator
     n_rows = operator.inputs[0].get_first_dimension()
@@ -90,9 +92,8 @@ def _shape_calculator(operator):
         label_type = Int64TensorType([n_rows])
     else:
         label_type = StringTensorType([n_rows])
-    proba_cls = DoubleTensorType if _is_double(operator) else FloatTensorType
     operator.outputs[0].type = label_type
-    operator.outputs[1].type = proba_cls([n_rows, n_columns])
+    operator.outputs[1].type = _float_tensor_type(operator)([n_rows, n_columns])
 
 
 class _Graph:
@@ -266,9 +267,7 @@ _HIDDEN_ACTIVATIONS = {
 
 def _input_matrix(graph, operator):
     """One input X, or one per column of a DataFrame: cast to the float type, side by side."""
-    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
-
-    input_type = DoubleTensorType if graph.dtype == np.float64 else FloatTensorType
+    input_type = _float_tensor_type(operator)
     columns = []
     for variable in operator.inputs:
         column = variable.full_name
@@ -344,11 +343,10 @@ def _converter(scope, operator, container):
 
 def _regressor_shape_calculator(operator):
     """Set the type and shape of the regressor's one output, ``variable``."""
-    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
-
-    tensor_type = DoubleTensorType if _is_double(operator) else FloatTensorType
     n_rows = operator.inputs[0].get_first_dimension()
-    operator.outputs[0].type = tensor_type([n_rows, operator.raw_operator.n_outputs_])
+    operator.outputs[0].type = _float_tensor_type(operator)(
+        [n_rows, operator.raw_operator.n_outputs_]
+    )
 
 
 def _regressor_converter(scope, operator, container):
