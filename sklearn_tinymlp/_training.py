@@ -155,8 +155,7 @@ class Trainer:
 
     def fit_stochastic(self, objective, incremental=False, validation=None, hooks=None):
         """'sgd' or 'adam' on the objective's bound rows: epochs until a stopping rule fires."""
-        order = None if isinstance(objective.rows, slice) else objective.rows
-        visit = {"order": order}
+        visit = {"order": None}  # the last epoch's order: None starts from the bound rows
 
         def one_epoch():
             sums, visit["order"] = self.one_pass(objective, batch_size, visit["order"])
