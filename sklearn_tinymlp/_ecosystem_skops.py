@@ -16,14 +16,10 @@ from ._classifier import TinyMLPClassifier
 from ._optimizers import AdamOptimizer, SGDOptimizer
 from ._training import TrainingState
 
-
-def _qualified_name(cls):
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
 #: Fully qualified names of this package's types that a skops file of a
 #: TinyMLPClassifier (alone or in a Pipeline) may contain; pass them as
 #: ``skops.io.load(path, trusted=SKOPS_TRUSTED_TYPES)``.
 SKOPS_TRUSTED_TYPES = [
-    _qualified_name(cls) for cls in (TinyMLPClassifier, TrainingState, SGDOptimizer, AdamOptimizer)
+    f"{cls.__module__}.{cls.__qualname__}"
+    for cls in (TinyMLPClassifier, TrainingState, SGDOptimizer, AdamOptimizer)
 ]
