@@ -1,9 +1,4 @@
-"""Demo: ``python -m sklearn_tinymlp`` (``--help``: what it does, without running it).
-
-1. The derivation's 2-2-1 sigmoid network, trained by per-sample gradient
-   descent on a 2-D problem: its nine parameters before and after, and accuracy.
-2. A practical run: a scaled Pipeline tuned by a small grid search on digits.
-"""
+"""Demo: ``python -m sklearn_tinymlp``; ``DESCRIPTION`` (its ``--help``) says what it does."""
 
 import argparse
 import sys

@@ -191,9 +191,10 @@ DERIVATIVES = {
 
 # --- output heads: ŷ = g(z), each loss ℓ beside its output error ∂ℓ/∂z -------
 #
-# A loss takes the logits z (the output layer's z_L) and the targets y, returns
-# the per-sample losses ℓ_i and leaves ŷ = g(z) in z; its error, written next to
-# it, then overwrites ŷ with ∂ℓ_i/∂z (``_network.output_error`` weights it).
+# A head (``Head``) is three functions of the logits z = z_L: output(z) writes
+# ŷ = g(z) over z (prediction); loss(z, y) returns the per-sample losses ℓ_i and
+# leaves ŷ in z, and its error(ŷ, y), written next to it, overwrites ŷ with
+# ∂ℓ_i/∂z (training; ``_network.output_error`` weights it).
 # Losses are computed from z, never from ŷ, so no log(0) or overflow can occur.
 #
 # Four heads pair an output g with the loss whose canonical link it is, and
@@ -314,8 +315,6 @@ def pinball_subgradient(y_hat, y, q):
     return y_hat
 
 
-# A head: output(z) writes ŷ = g(z) over z (prediction); loss(z, y) returns ℓ_i
-# and leaves ŷ in z, and error(ŷ, y) writes ∂ℓ_i/∂z over ŷ (training).
 Head = namedtuple("Head", "output loss error")
 
 HEADS = {
@@ -358,15 +357,8 @@ def classify(logits, out_activation, method):
     two columns [−z, z]: the probabilities are [σ(−z), σ(z)] (σ(−z), not
     1 − σ(z), is accurate where σ(z) rounds to 1) and the class is their
     argmax, z > 0. 'logistic' with more columns is multilabel: σ(z) for each
-    label, and 1 where z > 0. ``_onnx`` writes the same as a graph.
-
-    Parameters
-    ----------
-    logits : ndarray of shape (n_samples, n_outputs)
-    out_activation : {'logistic', 'softmax'}
-    method : {'predict', 'predict_proba', 'predict_log_proba'}
-        'predict' gives the indices into ``classes_`` (multilabel: the 0/1
-        indicator matrix).
+    label, and 1 where z > 0. ``_onnx`` writes the same as a graph. 'predict'
+    gives the indices into ``classes_`` (multilabel: the 0/1 indicator matrix).
 
     Examples
     --------

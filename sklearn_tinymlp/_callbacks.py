@@ -28,12 +28,11 @@ class EpochHooks:
     """
 
     def __init__(self, root, est, X, y, sample_weight, task_name):
-        self.est, self.task_name, self.root = est, task_name, root
-        self.data = dict(X=X, y=y, metadata=None)
-        if sample_weight is not None:
-            self.data["metadata"] = {"sample_weight": sample_weight}
-        self.root.call_on_fit_task_begin(estimator=est, **self.data)
-        self.task = None
+        self.est, self.task_name, self.root, self.task = est, task_name, root, None
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        data = dict(estimator=est, X=X, y=y, metadata=metadata)
+        self.root.call_on_fit_task_begin(**data)
+        self.hook_args = dict(reconstruction_attributes=self._fitted_now, **data)
 
     def _fitted_now(self):
         """What a copy of the estimator needs to predict with the current weights."""
@@ -45,17 +44,11 @@ class EpochHooks:
 
     def begin(self):
         self.task = self.root.subcontext(task_name=self.task_name)
-        self.task.call_on_fit_task_begin(
-            estimator=self.est, reconstruction_attributes=self._fitted_now, **self.data
-        )
+        self.task.call_on_fit_task_begin(**self.hook_args)
 
     def end(self):
         """End the epoch's subtask; True when a callback asks to stop."""
-        return self.task.call_on_fit_task_end(
-            estimator=self.est, reconstruction_attributes=self._fitted_now, **self.data
-        )
+        return self.task.call_on_fit_task_end(**self.hook_args)
 
     def close(self):
-        self.root.call_on_fit_task_end(
-            estimator=self.est, reconstruction_attributes=self._fitted_now, **self.data
-        )
+        self.root.call_on_fit_task_end(**self.hook_args)

@@ -1,10 +1,6 @@
 """A distributed cluster's side of training on Dask: where blocks live, and what fails.
 
-Each block's task is pinned to the workers that hold the block; a lost worker's
-tasks follow its blocks; a fit that no worker can advance stops with an error
-after ``sklearn_tinymlp.block-timeout`` seconds; a block too large for a
-worker is refused before training; a closed client is named. ``distributed``
-is imported only when a function here runs.
+``distributed`` is imported only when a function here runs.
 """
 
 import math

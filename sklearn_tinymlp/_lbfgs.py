@@ -7,22 +7,12 @@ import scipy.optimize
 def fit_lbfgs(objective, max_iter, max_fun, tol, on_iteration):
     """Minimise ``objective``'s full-batch loss; updates ``objective.theta`` in place.
 
-    Parameters
-    ----------
-    objective : callable
-        ``objective()`` returns the full batch's loss and writes its gradient
-        to ``objective.grad`` (``_network.Objective``, or ``_dask.BlockSums``).
-    max_iter, max_fun : int
-        L-BFGS-B's limits on iterations and on loss evaluations.
-    tol : float
-        L-BFGS-B's ``gtol``.
-    on_iteration : callable
-        Called as ``on_iteration(loss)`` after each accepted iterate; returning
-        True stops the optimisation there.
-
-    Returns
-    -------
-    result : scipy.optimize.OptimizeResult
+    ``objective()`` returns the loss and writes its gradient to
+    ``objective.grad`` (``_network.Objective``, or ``_dask.BlockSums``);
+    ``max_iter``, ``max_fun`` and ``tol`` are L-BFGS-B's ``maxiter``, ``maxfun``
+    and ``gtol``. ``on_iteration(loss)`` is called after each accepted iterate
+    and stops the optimisation by returning True. Returns scipy's
+    ``OptimizeResult``.
     """
     theta = objective.theta
     last = {}

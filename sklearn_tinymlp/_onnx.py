@@ -2,30 +2,13 @@
 
 The graph is the same forward pass as ``_network.forward``: for each layer
 ``z = a W + b`` (MatMul, Add), the hidden activation, then the output head.
-Each hidden activation is written with standard ONNX operators, all of them
-available at opset 13 (the Gelu operator, opset 20, is not used), in the
-graph's float type. onnxruntime's CPU provider has no double kernel for
-LeakyRelu, Elu, Erf or Softplus (at opset 18 it runs their function bodies
+Each hidden activation is one function ``_<activation>`` below, which gives
+its formula, written with standard ONNX operators of opset 13 (not Gelu, opset
+20) in the graph's float type. onnxruntime's CPU provider has no double kernel
+for LeakyRelu, Elu, Erf or Softplus (at opset 18 it runs their function bodies
 instead: LeakyRelu's ``alpha``, a float32 attribute, then becomes
 0.0099999998, and Softplus's ``log(exp(z) + 1)`` is inf from z ≈ 710 on), so
-those are written out:
-
-* 'identity': nothing; 'logistic': ``Sigmoid(z)``; 'tanh': ``Tanh(z)``;
-  'relu': ``Relu(z)``;
-* 'leaky_relu': ``Max(z, 0.01 z)`` (Mul, Max), as ``_activations.leaky_relu``;
-* 'elu': ``Relu(z) + α (Exp(Min(z, 0)) − 1)`` with α = 1 (Min, Exp, Sub,
-  Mul, Relu, Add);
-* 'gelu' (exact, z Φ(z)): in a float graph ``0.5 z (1 + Erf(z / √2))`` (Div,
-  Erf, Add, Mul); in a double graph ``Relu(z) − |z| · erfc(u) / 2`` with
-  ``u = |z| / √2`` and ``erfc(u) / 2 = Exp(P(y) − u²) / (2 + u)``,
-  ``y = (2 − u) / (2 + u)`` (Abs, Mul, Add, Sub, Div, Exp, Relu), where P is
-  a polynomial of degree 24 evaluated by Horner's rule (Mul, Add) and
-  accurate to about 1e-15 (see :func:`_erfc_polynomial`);
-* 'silu': ``Div(z, 1 + Exp(−z))``;
-* 'softplus': ``Relu(z) + Log(1 + Exp(−|z|))`` (Abs, Neg, Exp, Add, Log,
-  Relu, Add): Exp is only taken of numbers ≤ 0, so the result is finite for
-  every finite z and equals ``np.logaddexp(0, z)`` at z = ±1e3;
-* 'mish': ``Mul(z, Tanh(softplus(z)))``, with the softplus above.
+those are written out.
 
 A classifier's output head is ``_activations.classify`` written as a graph:
 
@@ -41,9 +24,7 @@ outputs follow skl2onnx's classifier convention: ``label`` (int64 or string)
 and ``probabilities`` (float, or double when the input is double).  skl2onnx's
 default classifier parser adds its ZipMap on top unless the option
 ``zipmap=False`` is given; :func:`to_onnx` passes ``zipmap=False`` by default.
-A regressor's one output, ``variable`` of shape (n_samples, n_outputs), is
-``Identity(z)``, or ``Exp(z)`` for ``loss='poisson'``. Dropout only acts in
-training, so it leaves no trace in the graph.
+Dropout only acts in training, so it leaves no trace in the graph.
 
 skl2onnx and onnx are imported only when a function here is called, so the
 package does not depend on them.
@@ -91,14 +72,16 @@ def _is_double(operator):
     return all(isinstance(v.type, DoubleTensorType) for v in operator.inputs)
 
 
+def _float_tensor_type(operator):
+    """skl2onnx's tensor type of the graph's floats: DoubleTensorType or FloatTensorType."""
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+
+    return DoubleTensorType if _is_double(operator) else FloatTensorType
+
+
 def _shape_calculator(operator):
     """Set the types and shapes of the ``label`` and ``probabilities`` outputs."""
-    from skl2onnx.common.data_types import (
-        DoubleTensorType,
-        FloatTensorType,
-        Int64TensorType,
-        StringTensorType,
-    )
+    from skl2onnx.common.data_types import Int64TensorType, StringTensorType
 
     model = operator.raw_operator
     n_rows = operator.inputs[0].get_first_dimension()
@@ -109,17 +92,12 @@ def _shape_calculator(operator):
         label_type = Int64TensorType([n_rows])
     else:
         label_type = StringTensorType([n_rows])
-    proba_cls = DoubleTensorType if _is_double(operator) else FloatTensorType
     operator.outputs[0].type = label_type
-    operator.outputs[1].type = proba_cls([n_rows, n_columns])
+    operator.outputs[1].type = _float_tensor_type(operator)([n_rows, n_columns])
 
 
 class _Graph:
-    """Writes nodes and constants into skl2onnx's scope and container.
-
-    Every float constant is made in the graph's float type: double when the
-    operator's inputs are all double, else float.
-    """
+    """Writes nodes and constants in the graph's float type into skl2onnx's scope and container."""
 
     def __init__(self, scope, operator, container):
         from onnx import TensorProto
@@ -159,6 +137,7 @@ class _Graph:
 
 
 def _identity(graph, z):
+    """Nothing: the graph's z."""
     return z
 
 
@@ -254,7 +233,7 @@ def _silu(graph, z):
 
 
 def _softplus(graph, z):
-    """log(1 + e^z) = Relu(z) + Log(1 + Exp(−|z|)): e^x only of x ≤ 0, so never inf."""
+    """log(1 + e^z) = Relu(z) + Log(1 + Exp(−|z|)): e^x only of x ≤ 0, so finite for finite z."""
     negative_magnitude = graph.node("Neg", [graph.node("Abs", [z], "abs_z")], "neg_abs_z")
     one_plus_exp = graph.node(
         "Add",
@@ -288,9 +267,7 @@ _HIDDEN_ACTIVATIONS = {
 
 def _input_matrix(graph, operator):
     """One input X, or one per column of a DataFrame: cast to the float type, side by side."""
-    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
-
-    input_type = DoubleTensorType if graph.dtype == np.float64 else FloatTensorType
+    input_type = _float_tensor_type(operator)
     columns = []
     for variable in operator.inputs:
         column = variable.full_name
@@ -307,7 +284,6 @@ def _logits(graph, model, a):
     activation = _HIDDEN_ACTIVATIONS[model.activation]
     last = len(model.coefs_) - 1
     for layer, (W, b) in enumerate(zip(model.coefs_, model.intercepts_)):
-        # z_l = a_{l-1} W_l + b_l  (the derivation's forward step)
         z = graph.node("MatMul", [a, graph.constant(f"coef_{layer}", W)], f"matmul_{layer}")
         z = graph.node("Add", [z, graph.constant(f"intercept_{layer}", b)], f"z_{layer}")
         a = z if layer == last else activation(graph, z)
@@ -367,15 +343,14 @@ def _converter(scope, operator, container):
 
 def _regressor_shape_calculator(operator):
     """Set the type and shape of the regressor's one output, ``variable``."""
-    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
-
-    tensor_type = DoubleTensorType if _is_double(operator) else FloatTensorType
     n_rows = operator.inputs[0].get_first_dimension()
-    operator.outputs[0].type = tensor_type([n_rows, operator.raw_operator.n_outputs_])
+    operator.outputs[0].type = _float_tensor_type(operator)(
+        [n_rows, operator.raw_operator.n_outputs_]
+    )
 
 
 def _regressor_converter(scope, operator, container):
-    """Write the network's forward pass and the regression output ŷ = g(z): Exp or Identity."""
+    """Write the forward pass and ``variable``: Exp(z) for loss='poisson', else Identity(z)."""
     from sklearn.utils.validation import check_is_fitted
 
     model = operator.raw_operator

@@ -39,20 +39,8 @@ class SGDOptimizer(BaseOptimizer):
     With ``momentum=0`` one step is the derivation's rule ``w ← w − η ∂L/∂w``.
     With momentum μ: ``v ← μv − η g`` and ``w ← w + v``; with Nesterov's
     variant ``w ← w + μv − η g`` (the look-ahead form used by scikit-learn).
-
-    Parameters
-    ----------
-    theta : ndarray
-        The parameters, to size the velocities.
-    learning_rate_init : float
-        η at the start.
-    lr_schedule : {'constant', 'invscaling', 'adaptive'}
-        'invscaling' sets η = η₀ / (t + 1)^power_t after each epoch, t being
-        the number of samples seen; 'adaptive' divides η by 5 each time
-        training stops improving, and stops once η < 1e-6.
-    momentum : float
-    nesterov : bool
-    power_t : float
+    ``theta`` sizes the velocities; η starts at ``learning_rate_init`` and
+    follows ``lr_schedule`` (see :meth:`iteration_ends` and ``_no_improvement``).
 
     Examples
     --------
@@ -96,7 +84,7 @@ class SGDOptimizer(BaseOptimizer):
             theta += v  # w ← w + v
 
     def iteration_ends(self, time_step):
-        """Update η at the end of an epoch (invscaling only)."""
+        """'invscaling': η = η₀ / (t + 1)^power_t, t the number of samples seen."""
         if self.lr_schedule == "invscaling":
             self.learning_rate = float(self.learning_rate_init) / (time_step + 1) ** self.power_t
 

@@ -30,18 +30,13 @@ def balanced_weight_per_sample(Y, totals, multilabel, dtype):
     a sample's weight is the product over labels (scikit-learn's
     ``compute_sample_weight`` convention for multi-output targets).
     """
-    totals = np.asarray(totals, dtype=float)
-    if multilabel:
-        weights = np.zeros_like(totals)
-        present = totals > 0
-        label_sums = totals.sum(axis=1, keepdims=True)
-        n_present = present.sum(axis=1, keepdims=True)
-        weights[present] = (label_sums / (n_present * totals.clip(min=1e-300)))[present]
-        per_label = np.where(Y > 0, weights[:, 1], weights[:, 0])
-        return per_label.prod(axis=1).astype(dtype)
+    totals = np.asarray(totals, dtype=float)  # multilabel: one row (0, 1) per label
     present = totals > 0
-    weights = np.zeros_like(totals)
-    weights[present] = totals.sum() / (present.sum() * totals[present])
+    n_present = present.sum(axis=-1, keepdims=True)
+    S = totals.sum(axis=-1, keepdims=True)
+    weights = np.divide(S, n_present * totals, out=np.zeros_like(totals), where=present)
+    if multilabel:
+        return np.where(Y > 0, weights[:, 1], weights[:, 0]).prod(axis=1).astype(dtype)
     return weights[_labels(Y)].astype(dtype)
 
 

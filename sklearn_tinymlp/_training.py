@@ -139,22 +139,13 @@ def divergence_error(p, loss, epoch):
 class Trainer:
     """Trains one network: epochs or L-BFGS iterations, stopping rules, curves, callbacks.
 
-    Parameters
-    ----------
-    params : dict
-        The estimator's hyper-parameters (``get_params()``).
-    theta : ndarray
-        The flat parameters, trained in place.
-    random_state : numpy.random.RandomState
-        Shuffles the rows and splits off the validation set.
-    state : TrainingState, optional
-        The state of earlier calls to continue from (None: a fresh one).
-    estimator : object, optional
-        Handed to the ``callbacks`` and the validation scorer as they are
-        called (``callback(estimator, info)``); the trainer does not touch it.
-    runaway : bool, default=True
-        Whether a loss a thousand times the first epoch's counts as diverging
-        (a log-loss's scale is fixed; a regression loss's is the targets').
+    ``params`` are the estimator's ``get_params()``; ``theta``, the flat
+    parameters, is trained in place; ``random_state`` shuffles the rows and
+    splits off the validation set; ``state`` is the :class:`TrainingState` of
+    earlier calls (None: a fresh one); ``estimator`` is handed to the callbacks
+    and the validation scorer (``callback(estimator, info)``), never changed;
+    ``runaway``: whether a loss a thousand times the first epoch's counts as
+    diverging (a log-loss's scale is fixed; a regression loss's is the targets').
     """
 
     def __init__(self, params, theta, random_state, state=None, estimator=None, runaway=True):
@@ -166,8 +157,7 @@ class Trainer:
 
     def fit_stochastic(self, objective, incremental=False, validation=None, hooks=None):
         """'sgd' or 'adam' on the objective's bound rows: epochs until a stopping rule fires."""
-        order = None if isinstance(objective.rows, slice) else objective.rows
-        visit = {"order": order}
+        visit = {"order": None}  # the last epoch's order: None starts from the bound rows
 
         def one_epoch():
             sums, visit["order"] = self.one_pass(objective, batch_size, visit["order"])
