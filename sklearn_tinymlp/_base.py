@@ -384,7 +384,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         return saved_state(super().__getstate__())
 
     def __setstate__(self, state):
-        super().__setstate__(loaded_state(state))
+        super().__setstate__(loaded_state(state, type(self).__name__))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

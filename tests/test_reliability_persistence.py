@@ -11,6 +11,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 import sklearn_tinymlp
 from sklearn_tinymlp import SKOPS_TRUSTED_TYPES, TinyMLPClassifier, _persistence
@@ -180,3 +181,24 @@ def test_state_saved_before_versions_were_recorded_still_loads():
         warnings.simplefilter("error")
         restored.__setstate__(state)
     assert_same_model(restored, clf)
+
+
+def test_a_model_saved_by_0_1_loads_and_continues(iris):
+    # 0.1 kept the training state in private attributes of the estimator; 0.2 keeps it in
+    # one (_training_state). A 0.1 state is turned into the new one when loaded.
+    X, y = iris
+    clf = TinyMLPClassifier((4,), solver="adam", max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    state = clf.__getstate__()
+    training = state.pop("_training_state")
+    state.update(_optimizer=training.optimizer, _best_theta=None, _class_totals_seen=None)
+    state.update(_no_improvement_count=training.no_improvement_count, _tinymlp_version="0.1.0")
+    loaded = TinyMLPClassifier.__new__(TinyMLPClassifier)
+    with pytest.warns(UserWarning, match="saved by sklearn-tinymlp 0.1.0"):
+        loaded.__setstate__(state)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert loaded._training_state.optimizer.t == training.optimizer.t
+    loaded.partial_fit(X, y)  # continues from the 0.1 optimizer and curves
+    assert len(loaded.loss_curve_) == 4
