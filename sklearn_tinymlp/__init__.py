@@ -12,7 +12,7 @@ from ._onnx import register_onnx_converter, to_onnx
 from ._regressor import TinyMLPRegressor
 from ._show_versions import show_versions
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: The types of this package a skops file of a model may contain: pass them as
 #: ``skops.io.load(path, trusted=SKOPS_TRUSTED_TYPES)``. See :doc:`/ecosystem`.

@@ -289,7 +289,7 @@ def poisson_deviance_per_sample(z, y):
 
 
 def absolute_error_per_sample(z, y):
-    """Σ_k |ŷ_k − y_k|, ŷ = z."""
+    """Σ_k abs(ŷ_k − y_k), ŷ = z: the absolute error."""
     return np.abs(z - y).sum(axis=1)
 
 

@@ -45,14 +45,20 @@ class TinyMLPRegressor(RegressorMixin, BaseTinyMLP):
         Hidden-layer activation, one of :class:`TinyMLPClassifier`'s ten.
     solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
         As in :class:`TinyMLPClassifier`.
+    alpha, batch_size, learning_rate
+        As in :class:`TinyMLPClassifier`.
+    learning_rate_init : float, default=0.01
+        Initial step size for 'sgd' and 'adam' (``MLPRegressor``: 0.001, which
+        leaves the default fits short of converging on common data sets).
+    power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, \
+nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, \
+n_iter_no_change, max_fun
+        As in :class:`TinyMLPClassifier` (early stopping holds out a random,
+        unstratified share of the rows, each with its weight).
     quantile : float in (0, 1), default=None
         The quantile that ``loss='quantile'`` fits; required by it.
-    alpha, batch_size, learning_rate, learning_rate_init, power_t, max_iter, \
-shuffle, random_state, tol, verbose, warm_start, momentum, nesterovs_momentum, \
-early_stopping, validation_fraction, beta_1, beta_2, epsilon, n_iter_no_change, \
-max_fun, callbacks, dropout
-        As in :class:`TinyMLPClassifier` (early stopping holds out a random,
-        unstratified share of the rows).
+    callbacks, dropout
+        As in :class:`TinyMLPClassifier`.
     scoring : str, callable or None, default=None
         What early stopping monitors on the validation set (higher is
         better): None or 'loss' for the negative validation loss, else a

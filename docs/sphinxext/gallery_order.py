@@ -12,6 +12,7 @@ FIRST = [
     "plot_class_weight.py",
     "plot_partial_fit_stream.py",
     "plot_vs_mlpclassifier.py",
+    "plot_regression.py",
 ]
 
 
