@@ -70,11 +70,12 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum ('sgd' with momentum > 0).
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training weight (stratified; in
-        units of weight, so an integer weight equals a repeated row) or use
-        fit's ``X_val``; stop when the validation score (see ``scoring``) has
-        not risen by ``tol`` for ``n_iter_no_change`` epochs and restore the
-        best epoch's weights. 'sgd' and 'adam' only; not in ``partial_fit``.
+        Hold out ``validation_fraction`` of the rows (a stratified split; each
+        row's weight goes with it) or use fit's ``X_val``; after a warm-up of
+        min(2 × ``n_iter_no_change``, 20) epochs, stop when the validation
+        score (see ``scoring``) has not risen by ``tol`` for
+        ``n_iter_no_change`` epochs and restore the best epoch's weights.
+        'sgd' and 'adam' only; not in ``partial_fit``.
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     beta_1, beta_2 : float, default=0.9, 0.999

@@ -45,7 +45,8 @@ EXPECTED_FAILURES = {
         "where a probability is within 1e-10 of 1 the two differ by more than the case's rtol=1e-7"
     ),
     "test_early_stopping_stratified": (
-        "a class too small to split is kept in training instead of raising ValueError"
+        "a class too small to stratify is split at random (a plain row split) instead of "
+        "raising ValueError"
     ),
     "test_preserve_feature_names[TinyMLPClassifier]": (
         "y with a single class is refused with a ValueError"
