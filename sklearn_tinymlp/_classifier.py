@@ -269,9 +269,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities of ``classes_`` (multilabel: of each label).
         """
-        if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
-            return self._dask_predict(X, "predict_proba", len(self.classes_))
-        return classify(self._logits(X), self.out_activation_, "predict_proba")
+        return self._probabilities(X, "predict_proba")
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates, computed from the logits.
@@ -286,9 +284,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities; finite even where a probability underflows.
         """
-        if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
-            return self._dask_predict(X, "predict_log_proba", len(self.classes_))
-        return classify(self._logits(X), self.out_activation_, "predict_log_proba")
+        return self._probabilities(X, "predict_log_proba")
 
     def predict(self, X):
         """Predict class labels.
@@ -331,6 +327,12 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         return super().score(X, y, sample_weight)
 
     # ------------------------------------------------------------ internals
+
+    def _probabilities(self, X, method):
+        """``predict_proba`` or ``predict_log_proba``: a lazy Dask array for Dask X."""
+        if _dask.is_dask_collection(X):  # computed on the workers
+            return self._dask_predict(X, method, len(self.classes_))
+        return classify(self._logits(X), self.out_activation_, method)
 
     def _fit_targets(self, y, classes, continuing, incremental):
         """Check the labels, set (or check) the classes; return y and the 0/1 targets Y."""
