@@ -243,3 +243,19 @@ def test_a_block_above_the_workers_pause_threshold_is_refused_before_training(cl
     cluster.check_worker_memory(client, 10**6, 5 * 10**6)  # 6 MB fits
     with pytest.raises(ValueError, match=r"pauses at 0.8 .*more memory.*smaller row chunks"):
         cluster.check_worker_memory(client, int(0.7 * limit), int(0.1 * limit))
+
+
+def test_lazy_prediction_survives_a_worker_killed_while_it_computes(client):
+    clf = TinyMLPClassifier((8,), solver="lbfgs", max_iter=20, random_state=0).fit(X, y)
+    expected = clf.predict_proba(X)
+    X_dask = _X().persist()
+    distributed.wait(X_dask)
+    lazy = clf.predict_proba(X_dask)
+    future = client.compute(lazy)
+    _kill(client, sorted(client.scheduler_info()["workers"])[0])  # while its blocks compute
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(result=future.result()), daemon=True)
+    thread.start()
+    thread.join(WATCHDOG_S)
+    assert not thread.is_alive(), f"predict_proba hung: still running after {WATCHDOG_S} s"
+    np.testing.assert_array_equal(outcome["result"], expected)
