@@ -604,6 +604,23 @@ def geometric_mean(values):
     return math.exp(statistics.fmean(math.log(x) for x in values))
 
 
+def table_rows(rows, ratios):
+    """One report row per workload (a regression workload's name without its prefix)."""
+    lines = []
+    for r, ratio in zip(rows, ratios):
+        epochs = str(r["epochs"])
+        if r["n_iter"][0] != r["epochs"] or r["n_iter"][1] != r["epochs"]:
+            epochs += f" (ran {r['n_iter'][0]} / {r['n_iter'][1]})"
+        lines.append(
+            f"| {r['name'].removeprefix('regression: ')} | {r['shape']} | {r['dtype']} | "
+            f"{epochs} | {r['repeats']} | {r['ours']:.4f} | {r['theirs']:.4f} | "
+            f"**{ratio:.3f}** | {r['floor']:.4f} | {r['ours'] / r['floor']:.2f} | "
+            f"{r['acc'][0]:.4f} | {r['acc'][1]:.4f} | {mib(r['mem'][0])} | "
+            f"{mib(r['mem'][1])} | {mib(r['X_size'])} |"
+        )
+    return lines
+
+
 def write_report(all_rows, predict, env, total_seconds, quick):
     rows = [r for r in all_rows if not is_regression(r["name"])]
     ratios = [r["ours"] / r["theirs"] for r in rows]
@@ -646,16 +663,7 @@ def write_report(all_rows, predict, env, total_seconds, quick):
         "accuracy MLP | peak MiB ours | peak MiB MLP | X MiB |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r, ratio in zip(rows, ratios):
-        epochs = str(r["epochs"])
-        if r["n_iter"][0] != r["epochs"] or r["n_iter"][1] != r["epochs"]:
-            epochs += f" (ran {r['n_iter'][0]} / {r['n_iter'][1]})"
-        lines.append(
-            f"| {r['name']} | {r['shape']} | {r['dtype']} | {epochs} | {r['repeats']} | "
-            f"{r['ours']:.4f} | {r['theirs']:.4f} | **{ratio:.3f}** | {r['floor']:.4f} | "
-            f"{r['ours'] / r['floor']:.2f} | {r['acc'][0]:.4f} | {r['acc'][1]:.4f} | "
-            f"{mib(r['mem'][0])} | {mib(r['mem'][1])} | {mib(r['X_size'])} |"
-        )
+    lines += table_rows(rows, ratios)
     lines += [
         f"| **geometric mean of the training ratios** | | | | | | | **{geo:.3f}** | | | | | | | |",
         "",
@@ -737,17 +745,7 @@ def regression_report(rows, lines):
         "peak MiB ours | peak MiB MLP | X MiB |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r, ratio in zip(rows, ratios):
-        epochs = str(r["epochs"])
-        if r["n_iter"][0] != r["epochs"] or r["n_iter"][1] != r["epochs"]:
-            epochs += f" (ran {r['n_iter'][0]} / {r['n_iter'][1]})"
-        lines.append(
-            f"| {r['name'].removeprefix('regression: ')} | {r['shape']} | {r['dtype']} | "
-            f"{epochs} | {r['repeats']} | {r['ours']:.4f} | {r['theirs']:.4f} | "
-            f"**{ratio:.3f}** | {r['floor']:.4f} | {r['ours'] / r['floor']:.2f} | "
-            f"{r['acc'][0]:.4f} | {r['acc'][1]:.4f} | {mib(r['mem'][0])} | "
-            f"{mib(r['mem'][1])} | {mib(r['X_size'])} |"
-        )
+    lines += table_rows(rows, ratios)
     r2_gap = [abs(r["acc"][0] - r["acc"][1]) for r in rows]
     targets = [
         (f"every regression ratio ≤ 0.85: worst {max(ratios):.3f}", max(ratios) <= 0.85),
