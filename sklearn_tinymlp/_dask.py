@@ -320,10 +320,13 @@ def _fetch(block):
     import dask
 
     try:
-        return dask.compute(*block)
+        parts = dask.compute(*block)
     except (KeyError, CancelledError) as error:  # a closed client: Dask's local scheduler
         raise_if_closed(error)  # lacks the blocks, or the blocks were cancelled
         raise
+    if any(part is not None and not hasattr(part, "shape") for part in parts):
+        raise_if_closed(None)  # distributed < 2025 returns futures once its client is closed
+    return parts
 
 
 def _fetched(blocks, order):

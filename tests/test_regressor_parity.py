@@ -14,12 +14,19 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
+from sklearn.utils.fixes import parse_version
 
 from sklearn_tinymlp import TinyMLPRegressor
+
+pytestmark = pytest.mark.skipif(
+    parse_version(sklearn.__version__) < parse_version("1.7"),
+    reason="MLPRegressor has its loss parameter (and loss='poisson') from scikit-learn 1.7",
+)
 
 _X, _Y = make_regression(120, 6, n_targets=2, noise=1.0, random_state=0)
 X = (_X - _X.mean(axis=0)) / _X.std(axis=0)

@@ -216,8 +216,13 @@ def global_random_seed():
 
 
 def test_the_expected_failures_name_collected_cases():
-    """Each EXPECTED_FAILURES key names a collected case (a typo would silently not mark)."""
-    assert set(EXPECTED_FAILURES) <= CASE_NAMES
+    """Each EXPECTED_FAILURES key names a collected case (a typo would silently not mark).
+
+    The regressor's entries are checked where scikit-learn's module has them (1.9.1; the
+    oldest supported, 1.6.1, has not all of them).
+    """
+    newer = {"test_mlp_diverging_loss", "test_minimum_input_sample_size"}
+    assert set(EXPECTED_FAILURES) - (newer - {n.split("[")[0] for n in CASE_NAMES}) <= CASE_NAMES
 
 
 def test_scikit_learns_module_has_classifier_and_regressor_cases():
