@@ -257,8 +257,9 @@ def test_blocks_of_the_in_memory_chunks_give_the_in_memory_fit_bit_for_bit():
     )
     assert on_dask.n_iter_ == in_memory.n_iter_
     # Bit for bit; NumPy < 1.25 was seen to round the last bit of a sum differently in a
-    # worker's block than in the client's chunk (1 ulp), so there: 1e-14.
-    rtol = 0 if np.lib.NumpyVersion(np.__version__) >= "1.25.0" else 1e-14
+    # worker's block than in the client's chunk (1 ulp), which L-BFGS's 30 iterations grow
+    # to 1e-11: there, the 1e-8 of the other Dask-against-memory tests.
+    rtol = 0 if np.lib.NumpyVersion(np.__version__) >= "1.25.0" else 1e-8
     np.testing.assert_allclose(on_dask.loss_curve_, in_memory.loss_curve_, rtol=rtol, atol=0)
     for a, b in zip(in_memory.coefs_ + in_memory.intercepts_, on_dask.coefs_ + on_dask.intercepts_):
         np.testing.assert_allclose(a, b, rtol=rtol, atol=0)
