@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.fixes import parse_version
 
 from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
 
@@ -184,8 +185,13 @@ def test_adam_holds_about_two_blocks_on_the_client(client):
     block_bytes = X_dask.nbytes / X_dask.numblocks[0]  # 2 MB of a 16 MB X
     assert clf.n_iter_ == 2
     # The block being trained, the next one arriving, and that transfer's buffers
-    # (measured: 2.8 to 3.6 blocks at the peak); X has 8 blocks.
-    assert peak < 4 * block_bytes, f"the client held {peak / block_bytes:.1f} blocks"
+    # (measured: 2.8 to 3.6 blocks at the peak; 4.0 once with the oldest supported Dask,
+    # 2024.8, whose transfers keep one more copy); X has 8 blocks: far from all of it.
+    import dask
+
+    old_dask = parse_version(dask.__version__) < parse_version("2025.1")
+    limit = (5 if old_dask else 4) * block_bytes
+    assert peak < limit, f"the client held {peak / block_bytes:.1f} blocks"
 
 
 @pytest.mark.slow
