@@ -1,30 +1,15 @@
 """Export to ONNX: the forward pass written as ONNX nodes, registered with skl2onnx.
 
-The graph is the same forward pass as ``_network.forward``: for each layer
-``z = a W + b`` (MatMul, Add), the hidden activation, then the output head.
-Each hidden activation is one function ``_<activation>`` below, which gives
-its formula, written with standard ONNX operators of opset 13 (not Gelu, opset
-20) in the graph's float type. onnxruntime's CPU provider has no double kernel
-for LeakyRelu, Elu, Erf or Softplus (at opset 18 it runs their function bodies
-instead: LeakyRelu's ``alpha``, a float32 attribute, then becomes
-0.0099999998, and Softplus's ``log(exp(z) + 1)`` is inf from z ≈ 710 on), so
-those are written out.
-
-A classifier's output head is ``_activations.classify`` written as a graph:
-
-* multiclass: ``probabilities = Softmax(z)``, ``label = classes_[ArgMax(z)]``;
-* binary (one sigmoid unit), read as the two columns ``[−z, z]`` (Neg,
-  Concat): ``probabilities = Sigmoid([−z, z])``, the ``[σ(−z), σ(z)]`` of
-  ``predict_proba``, and ``label = classes_[ArgMax([−z, z])]``, i.e. z > 0;
-* multilabel: ``probabilities = Sigmoid(z)``, ``label = Cast(z > 0)`` (an
-  int64 indicator matrix, as ``predict`` returns).
-
-Labels are looked up with Gather on a constant tensor of ``classes_``, so the
-outputs follow skl2onnx's classifier convention: ``label`` (int64 or string)
-and ``probabilities`` (float, or double when the input is double).  skl2onnx's
-default classifier parser adds its ZipMap on top unless the option
-``zipmap=False`` is given; :func:`to_onnx` passes ``zipmap=False`` by default.
-Dropout only acts in training, so it leaves no trace in the graph.
+The graph is ``_network.forward``: for each layer ``z = a W + b`` (MatMul,
+Add), the hidden activation, then the output head (:func:`_output_head`, the
+classifier's ``_activations.classify`` as a graph; a regressor's identity or
+exp). Each hidden activation is one function below, written with standard ONNX
+operators of opset 13 in the graph's float type. onnxruntime's CPU provider has
+no double kernel for LeakyRelu, Elu, Erf or Softplus (at opset 18 it runs their
+function bodies instead: LeakyRelu's ``alpha``, a float32 attribute, then
+becomes 0.0099999998, and Softplus's ``log(exp(z) + 1)`` is inf from z ≈ 710
+on), so those are written out. Dropout only acts in training: it leaves no
+trace in the graph.
 
 skl2onnx and onnx are imported only when a function here is called, so the
 package does not depend on them.
@@ -35,11 +20,11 @@ import math
 
 import numpy as np
 from scipy import sparse
+from sklearn.base import is_classifier
 
 from ._activations import ELU_ALPHA, LEAKY_RELU_SLOPE, is_multilabel
 
 _REGISTERED = False
-_ALIAS = "SklearnTinyMLPClassifier"
 _ERFC_POLYNOMIAL_DEGREE = 24
 
 
@@ -80,11 +65,15 @@ def _float_tensor_type(operator):
 
 
 def _shape_calculator(operator):
-    """Set the types and shapes of the ``label`` and ``probabilities`` outputs."""
+    """Set the outputs' types and shapes: ``label`` and ``probabilities``, or ``variable``."""
     from skl2onnx.common.data_types import Int64TensorType, StringTensorType
 
     model = operator.raw_operator
     n_rows = operator.inputs[0].get_first_dimension()
+    float_type = _float_tensor_type(operator)
+    if not is_classifier(model):
+        operator.outputs[0].type = float_type([n_rows, model.n_outputs_])
+        return
     n_columns = len(model.classes_)
     if is_multilabel(model.out_activation_, model.n_outputs_):
         label_type = Int64TensorType([n_rows, n_columns])
@@ -93,7 +82,7 @@ def _shape_calculator(operator):
     else:
         label_type = StringTensorType([n_rows])
     operator.outputs[0].type = label_type
-    operator.outputs[1].type = _float_tensor_type(operator)([n_rows, n_columns])
+    operator.outputs[1].type = float_type([n_rows, n_columns])
 
 
 class _Graph:
@@ -141,16 +130,12 @@ def _identity(graph, z):
     return z
 
 
-def _sigmoid(graph, z):
-    return graph.node("Sigmoid", [z], "sigmoid")
+def _operator(op_type):
+    """The activation that is one ONNX operator, ``op_type``."""
+    return lambda graph, z: graph.node(op_type, [z], op_type.lower())
 
 
-def _tanh(graph, z):
-    return graph.node("Tanh", [z], "tanh")
-
-
-def _relu(graph, z):
-    return graph.node("Relu", [z], "relu")
+_relu = _operator("Relu")
 
 
 def _leaky_relu(graph, z):
@@ -250,8 +235,8 @@ def _mish(graph, z):
 
 _HIDDEN_ACTIVATIONS = {
     "identity": _identity,
-    "logistic": _sigmoid,
-    "tanh": _tanh,
+    "logistic": _operator("Sigmoid"),
+    "tanh": _operator("Tanh"),
     "relu": _relu,
     "leaky_relu": _leaky_relu,
     "elu": _elu,
@@ -327,38 +312,21 @@ def _label_lookup(graph, classes, index, label_out):
 
 
 def _converter(scope, operator, container):
-    """Write the network's forward pass and label lookup as ONNX nodes."""
+    """Write the network's forward pass and its outputs as ONNX nodes."""
     from sklearn.utils.validation import check_is_fitted
 
     model = operator.raw_operator
     check_is_fitted(model)
     graph = _Graph(scope, operator, container)
     logits = _logits(graph, model, _input_matrix(graph, operator))
-    label_out = operator.outputs[0].full_name
-    proba_out = operator.outputs[1].full_name
-    index = _output_head(graph, model, logits, label_out, proba_out)
+    outputs = [variable.full_name for variable in operator.outputs]
+    if not is_classifier(model):  # a regressor: Exp(z) for loss='poisson', else z
+        output = "Exp" if model.out_activation_ == "exp" else "Identity"
+        graph.node(output, [logits], "variable", output=outputs[0])
+        return
+    index = _output_head(graph, model, logits, *outputs)
     if index is not None:
-        _label_lookup(graph, _output_classes(scope, model), index, label_out)
-
-
-def _regressor_shape_calculator(operator):
-    """Set the type and shape of the regressor's one output, ``variable``."""
-    n_rows = operator.inputs[0].get_first_dimension()
-    operator.outputs[0].type = _float_tensor_type(operator)(
-        [n_rows, operator.raw_operator.n_outputs_]
-    )
-
-
-def _regressor_converter(scope, operator, container):
-    """Write the forward pass and ``variable``: Exp(z) for loss='poisson', else Identity(z)."""
-    from sklearn.utils.validation import check_is_fitted
-
-    model = operator.raw_operator
-    check_is_fitted(model)
-    graph = _Graph(scope, operator, container)
-    logits = _logits(graph, model, _input_matrix(graph, operator))
-    output = "Exp" if model.out_activation_ == "exp" else "Identity"
-    graph.node(output, [logits], "variable", output=operator.outputs[0].full_name)
+        _label_lookup(graph, _output_classes(scope, model), index, outputs[0])
 
 
 def register_onnx_converter():
@@ -399,14 +367,11 @@ def register_onnx_converter():
     from ._regressor import TinyMLPRegressor
 
     update_registered_converter(
-        TinyMLPRegressor,
-        _ALIAS.replace("Classifier", "Regressor"),
-        _regressor_shape_calculator,
-        _regressor_converter,
+        TinyMLPRegressor, "SklearnTinyMLPRegressor", _shape_calculator, _converter
     )
     update_registered_converter(
         TinyMLPClassifier,
-        _ALIAS,
+        "SklearnTinyMLPClassifier",
         _shape_calculator,
         _converter,
         options={
