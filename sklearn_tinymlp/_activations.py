@@ -162,30 +162,18 @@ def mish_derivative(z, a, out):
     return np.add(t, slope, out=out)
 
 
+#: Each hidden activation beside its derivative: name -> (f, f').
 ACTIVATIONS = {
-    "identity": identity,
-    "logistic": logistic,
-    "tanh": tanh,
-    "relu": relu,
-    "leaky_relu": leaky_relu,
-    "elu": elu,
-    "gelu": gelu,
-    "silu": silu,
-    "softplus": softplus,
-    "mish": mish,
-}
-
-DERIVATIVES = {
-    "identity": identity_derivative,
-    "logistic": logistic_derivative,
-    "tanh": tanh_derivative,
-    "relu": relu_derivative,
-    "leaky_relu": leaky_relu_derivative,
-    "elu": elu_derivative,
-    "gelu": gelu_derivative,
-    "silu": silu_derivative,
-    "softplus": softplus_derivative,
-    "mish": mish_derivative,
+    "identity": (identity, identity_derivative),
+    "logistic": (logistic, logistic_derivative),
+    "tanh": (tanh, tanh_derivative),
+    "relu": (relu, relu_derivative),
+    "leaky_relu": (leaky_relu, leaky_relu_derivative),
+    "elu": (elu, elu_derivative),
+    "gelu": (gelu, gelu_derivative),
+    "silu": (silu, silu_derivative),
+    "softplus": (softplus, softplus_derivative),
+    "mish": (mish, mish_derivative),
 }
 
 

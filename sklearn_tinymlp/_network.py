@@ -27,7 +27,7 @@ into (``out``), which :class:`Objective` allocates once and reuses for every bat
 
 import numpy as np
 
-from ._activations import ACTIVATIONS, DERIVATIVES, get_head
+from ._activations import ACTIVATIONS, get_head
 
 # Rows per chunk of a large batch: the widest layer (input included) of one chunk holds
 # about this many numbers (2 MiB in float64), so a full batch needs a few MiB of
@@ -182,7 +182,7 @@ def forward(X, coefs, intercepts, activation, out=None, derivatives=None, masks=
     >>> forward(np.array([[2.0, 2.0]]), coefs, intercepts, "logistic")[-1]
     array([[0.5]])
     """
-    hidden, derivative = ACTIVATIONS[activation], DERIVATIVES[activation]
+    hidden, derivative = ACTIVATIONS[activation]
     last = len(coefs) - 1
     activations = [X]
     for layer, (W, b) in enumerate(zip(coefs, intercepts)):

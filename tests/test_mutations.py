@@ -25,8 +25,8 @@ Mutant → the test that catches it:
   and the behaviour the trainer exists for, in ``test_reliability_properties.py``:
   ``test_training_lowers_the_loss_on_a_separable_sample`` and
   ``test_a_heavier_row_pulls_its_prediction_toward_its_label``.
-* ``tanh-derivative-off-by-1.5``: ``_activations.DERIVATIVES["tanh"]``'s result is multiplied
-  by 1.5 (tanh' off by a factor of 1.5) →
+* ``tanh-derivative-off-by-1.5``: the derivative in ``_activations.ACTIVATIONS["tanh"]``
+  multiplies its result by 1.5 (tanh' off by a factor of 1.5) →
   ``test_gradients.py::test_backward_matches_central_finite_differences``
   ``[tanh-binary-0.0-unweighted]`` and ``[tanh-multiclass-0.3-weighted]``.
 * ``sample-weight-ignored``: ``TinyMLPClassifier._fit`` drops ``sample_weight`` (so ``fit``
@@ -122,13 +122,13 @@ MUTANTS = {
             "test_a_heavier_row_pulls_its_prediction_toward_its_label",
         ],
     ),
-    # backward looks the derivative up in DERIVATIVES (the same dict object) at call time.
+    # forward looks the derivative up in ACTIVATIONS (the same dict object) at call time.
     "tanh-derivative-off-by-1.5": (
         """
         def _apply():
             from sklearn_tinymlp import _activations
 
-            original = _activations.DERIVATIVES["tanh"]
+            tanh, original = _activations.ACTIVATIONS["tanh"]
 
             def tanh_derivative(*args, **kwargs):
                 _hit()
@@ -136,7 +136,7 @@ MUTANTS = {
                 result *= 1.5
                 return result
 
-            _activations.DERIVATIVES["tanh"] = tanh_derivative
+            _activations.ACTIVATIONS["tanh"] = (tanh, tanh_derivative)
         """,
         [
             "tests/test_gradients.py::"
