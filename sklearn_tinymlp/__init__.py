@@ -7,16 +7,20 @@ the scikit-learn API.
 
 from ._classifier import TinyMLPClassifier
 from ._display import TrainingCurveDisplay
-from ._ecosystem_skops import SKOPS_TRUSTED_TYPES as _SKOPS_TRUSTED_TYPES
 from ._onnx import register_onnx_converter, to_onnx
+from ._optimizers import AdamOptimizer, SGDOptimizer
 from ._regressor import TinyMLPRegressor
 from ._show_versions import show_versions
+from ._training import TrainingState
 
 __version__ = "0.2.0"
 
 #: The types of this package a skops file of a model may contain: pass them as
 #: ``skops.io.load(path, trusted=SKOPS_TRUSTED_TYPES)``. See :doc:`/ecosystem`.
-SKOPS_TRUSTED_TYPES = _SKOPS_TRUSTED_TYPES
+SKOPS_TRUSTED_TYPES = [
+    f"{cls.__module__}.{cls.__qualname__}"
+    for cls in (TinyMLPClassifier, TrainingState, SGDOptimizer, AdamOptimizer, TinyMLPRegressor)
+]
 
 __all__ = [
     "SKOPS_TRUSTED_TYPES",
