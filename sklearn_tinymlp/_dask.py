@@ -224,25 +224,11 @@ class Blocks:
 
 
 def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, out_activation):
-    """One block's share of the full batch's loss and gradient, by the one ``_network.Objective``.
+    """One block's share of the full batch: Σ s_i ℓ_i over its rows, and Σ s_i ∂ℓ_i/∂θ / S.
 
-    Runs where the block (``X, Y, sample_weight``) lives: ``Objective`` with
-    α = 0, given the whole data's S (``weight_sum``), returns Σ s_i ℓ_i over the
-    block's rows and Σ s_i ∂ℓ_i/∂θ / S, as the in-memory objective computes
-    each chunk of a full batch; the blocks' shares add up to the full batch's.
-
-    Examples
-    --------
-    Two blocks of one row each add up to the ``Objective`` example's batch of
-    both rows (mean loss 0.6931, gradient [0.5, 0.5, 0]):
-
-    >>> import numpy as np
-    >>> X, Y = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[True], [False]])
-    >>> network = ([2, 1], "logistic", "logistic")
-    >>> first = block_sums(np.zeros(3), X[:1], Y[:1], None, 2, *network)
-    >>> second = block_sums(np.zeros(3), X[1:], Y[1:], None, 2, *network)
-    >>> round((first[0] + second[0]) / 2, 4), first[1] + second[1]
-    (0.6931, array([0.5, 0.5, 0. ]))
+    Runs where the block lives, by the one ``_network.Objective`` (α = 0, given
+    the whole data's S, ``weight_sum``), as the in-memory objective computes each
+    chunk of a full batch: the blocks' shares add up to the full batch's.
     """
     data = (X, Y, sample_weight)
     network = (layer_units, activation, out_activation, 0.0)
@@ -258,16 +244,15 @@ def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, 
 class BlockSums:
     """The full-batch loss and gradient of persisted Dask blocks, for flat parameters.
 
-    Called as ``_network.Objective`` is, ``objective()`` (the full batch), it
-    runs :func:`block_sums` on every block where it lives (each task pinned to
-    the block's workers, so work stealing never moves a block; a lost worker's
-    tasks follow its blocks: ``_cluster.pinned_sums``), adds the shares in
-    block order and the L2 penalty, and returns the mean loss, its gradient in
-    ``grad``. Blocks of the in-memory chunks' rows give the in-memory fit, bit
-    for bit.
+    Called as ``_network.Objective`` is, ``objective()`` runs :func:`block_sums`
+    on every block where it lives (pinned to the block's workers, a lost
+    worker's tasks following its blocks: ``_cluster.pinned_sums``), adds the
+    shares in block order and the L2 penalty, and returns the mean loss, its
+    gradient in ``grad``. Blocks of the in-memory chunks' rows give the
+    in-memory fit, bit for bit.
 
-    ``blocks`` are ``(X, Y, sample_weight or None)`` of each row block (Delayed
-    objects of persisted arrays, or NumPy arrays), in row order; ``network``
+    ``blocks`` are ``(X, Y, sample_weight or None)`` of each row block, in row
+    order (Delayed objects of persisted arrays, or NumPy arrays); ``network``
     the layer sizes, the activation and the output head; ``holders()`` (None:
     no pinning) names each block's workers, read at each evaluation.
 
