@@ -21,7 +21,7 @@ from sklearn.utils._available_if import _AvailableIfDescriptor
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _arguments, _callbacks, _cluster, _dask, _network, _training
+from . import _arguments, _callbacks, _cluster, _dask, _network, _targets, _training
 from ._activations import ACTIVATIONS
 from ._persistence import loaded_state, saved_state
 
@@ -77,9 +77,9 @@ _RECORDED = {
 class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
     """The network, its training and the scikit-learn protocol, for both estimators.
 
-    A subclass defines its targets (``_fit_targets``, ``_validation_targets``),
-    its sample weights (``_weights``), its output head (``_output_activation``)
-    and its default early-stopping scorer; everything else is here.
+    A subclass defines its targets (``_fit_targets``, ``_validation_targets``,
+    ``_single_label``), its class weights (``_class_weighted``) and its output
+    head (``_output_activation``, ``_head``); everything else is here.
     """
 
     _numeric_targets = False  # y_numeric of scikit-learn's checks
@@ -268,7 +268,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         score = None
         if self.early_stopping:
             given = None if validation[0] is None else validation
-            stratify = self._stratify_validation()
+            stratify = self._single_label()
             score = trainer.validation(objective, given, _arguments.scorer(self), y, stratify)
         if blocks is not None:
             return trainer.train_epochs(one_epoch, blocks.n_train, False, score, hooks)
@@ -299,6 +299,46 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             Y, sample_weight, dtype, False, _dask, state
         )
         return X, Y, None, None, _dask.Blocks(X, Y, sample_weight, n_train, weight_sum)
+
+    def _class_weighted(self, Y, sample_weight, dtype, rows=_InMemory, seen=None):
+        """sample_weight × class_weight, and the class totals 'balanced' used: no class weights."""
+        return sample_weight, None
+
+    def _single_label(self):
+        """Whether each row has one class: the early-stopping split is then stratified."""
+        return False
+
+    def _weights(self, Y, sample_weight, dtype, incremental, rows, state):
+        """sample_weight × class_weight, checked; with the training rows' count and weight.
+
+        ``rows`` applies a function to the rows (``per_row``) or sums it over
+        them (``summed``): in memory, or per block of a Dask array. For
+        ``partial_fit``, 'balanced' adds this call's class totals to those of
+        the earlier calls, so that one call on all the data weighs as ``fit``.
+        """
+        seen = state.class_totals_seen if incremental else None
+        sample_weight, totals = self._class_weighted(Y, sample_weight, dtype, rows, seen)
+        state.class_totals_seen = totals if incremental else None
+        summary = rows.summed(_targets.weight_summary, Y, sample_weight, self._single_label())
+        check_classes = sample_weight is not None and not incremental
+        class_weight = getattr(self, "class_weight", None)
+        _targets.check_weights(summary, class_weight, dtype, check_classes)
+        return sample_weight, int(summary[1]), float(summary[2])
+
+    def _validation_set(self, dtype, X_val, y_val, sample_weight_val):
+        """fit's validation set, checked and weighted (class_weight too) as training data.
+
+        'balanced' weighs the validation set by its own class totals.
+        """
+        try:
+            X_val = self._validate_X(X_val).astype(dtype, copy=False)
+        except ValueError as error:
+            raise ValueError(f"X_val: {error}") from error
+        y_val, Y_val = self._validation_targets(y_val, X_val)
+        sample_weight_val = self._checked_weights(X_val, sample_weight_val)
+        sample_weight_val, _ = self._class_weighted(Y_val, sample_weight_val, dtype)
+        Y_val = Y_val.astype(dtype, copy=False) if Y_val.dtype.kind == "f" else Y_val
+        return X_val, Y_val, y_val, sample_weight_val
 
     def _set_network(self, n_features, n_outputs, dtype, random_state, continuing):
         """The layer sizes and the flat parameters that ``coefs_`` and ``intercepts_`` view.

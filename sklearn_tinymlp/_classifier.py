@@ -363,19 +363,17 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         """The output head and loss the objective trains (see ``_activations``)."""
         return self.out_activation_
 
-    def _stratify_validation(self):
+    def _single_label(self):
         return self._label_binarizer.y_type_ != "multilabel-indicator"
 
     def _class_weighted(self, Y, sample_weight, dtype, rows=_InMemory, seen=None):
-        """sample_weight × class_weight, and the class totals that 'balanced' used.
+        """sample_weight × class_weight; 'balanced' weighs the classes of these rows plus ``seen``.
 
-        ``rows`` applies a function to the rows (``per_row``) or sums it over
-        them (``summed``): in memory, or per block of a Dask array. 'balanced'
-        weighs the classes of these rows, plus ``seen`` (earlier totals).
+        Returns the class totals that 'balanced' used (see ``BaseTinyMLP._weights``).
         """
         if self.class_weight is None:
             return sample_weight, None
-        multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
+        multilabel = not self._single_label()
         totals = None
         if self.class_weight == "balanced":
             totals = rows.summed(_targets.class_totals, Y, sample_weight, multilabel)
@@ -385,34 +383,8 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         with np.errstate(over="ignore"):  # overflow is refused by the weight checks
             return (per_sample if sample_weight is None else sample_weight * per_sample), totals
 
-    def _weights(self, Y, sample_weight, dtype, incremental, rows, state):
-        """sample_weight × class_weight, checked; with the training rows' count and weight.
-
-        For ``partial_fit``, 'balanced' adds this call's class totals to those
-        of the earlier calls, so that one call on all the data weighs as ``fit``.
-        """
-        seen = state.class_totals_seen if incremental else None
-        sample_weight, totals = self._class_weighted(Y, sample_weight, dtype, rows, seen)
-        state.class_totals_seen = totals if incremental else None
-        multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
-        summary = rows.summed(_targets.weight_summary, Y, sample_weight, not multilabel)
-        check_classes = sample_weight is not None and not incremental
-        _targets.check_weights(summary, self.class_weight, dtype, check_classes)
-        return sample_weight, int(summary[1]), float(summary[2])
-
-    def _validation_set(self, dtype, X_val, y_val, sample_weight_val):
-        """The given validation set, checked and weighted (class_weight too) as training data.
-
-        'balanced' weighs the validation set by its own class totals.
-        """
-        try:
-            X_val = self._validate_X(X_val).astype(dtype, copy=False)
-        except ValueError as error:
-            raise ValueError(f"X_val: {error}") from error
-        y_val, Y_val = _targets.validation_targets(y_val, X_val, self._label_binarizer)
-        sample_weight_val = self._checked_weights(X_val, sample_weight_val)
-        sample_weight_val, _ = self._class_weighted(Y_val, sample_weight_val, dtype)
-        return X_val, Y_val, y_val, sample_weight_val
+    def _validation_targets(self, y_val, X_val):
+        return _targets.validation_targets(y_val, X_val, self._label_binarizer)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

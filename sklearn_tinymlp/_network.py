@@ -205,27 +205,10 @@ def forward(X, coefs, intercepts, activation, out=None, derivatives=None, masks=
 
 
 def data_loss(logits, y, head, sample_weight=None):
-    """Σ_i s_i ℓ_i: the summed, weighted loss of the output head, computed from the logits.
+    """Σ_i s_i ℓ_i: the summed, weighted loss of the output head, from the logits (kept).
 
-    Parameters
-    ----------
-    logits : ndarray of shape (n_samples, n_outputs)
-        The output layer's z_L (from :func:`forward`); left as they are.
-    y : ndarray of shape (n_samples, n_outputs)
-        Targets: 0/1 indicators for classification (one column for binary y,
-        one-hot for multiclass y, the indicator matrix for multilabel y), the
-        values for regression.
-    head : str or tuple
-        The output head and its loss (see ``_activations.get_head``): 'logistic',
-        'softmax', 'squared_error', 'poisson', 'absolute_error' or
-        ``('quantile', q)``.
-    sample_weight : ndarray of shape (n_samples,), default=None
-        Per-sample weights s_i; None means all ones.
-
-    Returns
-    -------
-    loss : float
-        Divide by S for the mean loss.
+    The arguments are :func:`output_error`'s (``sample_weight`` None: all ones).
+    Divide by S for the mean loss.
 
     Examples
     --------
@@ -252,9 +235,13 @@ def output_error(logits, y, head, sample_weight, weight_sum):
     logits : ndarray of shape (n_samples, n_outputs)
         The output layer's z_L; overwritten with δ_L.
     y : ndarray of shape (n_samples, n_outputs)
-        Targets, as for :func:`data_loss`.
+        Targets: 0/1 indicators for classification (one column for binary y,
+        one-hot for multiclass y, the indicator matrix for multilabel y), the
+        values for regression.
     head : str or tuple
-        The output head, as for :func:`data_loss`.
+        The output head and its loss (see ``_activations.get_head``): 'logistic',
+        'softmax', 'squared_error', 'poisson', 'absolute_error' or
+        ``('quantile', q)``.
     sample_weight : ndarray of shape (n_samples,) or None
         Per-sample weights s_i; None means all ones.
     weight_sum : float

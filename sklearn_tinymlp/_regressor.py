@@ -246,25 +246,11 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
         tags.target_tags.positive_only = self.loss == "poisson"  # y ≥ 0, as PoissonRegressor
         return tags
 
-    def _stratify_validation(self):
-        return False
-
-    def _weights(self, Y, sample_weight, dtype, incremental, rows, state):
-        """sample_weight, checked; with the training rows' count and total weight."""
-        summary = rows.summed(_targets.weight_summary, Y, sample_weight, False)
-        _targets.check_weights(summary, None, dtype, False)
-        return sample_weight, int(summary[1]), float(summary[2])
-
-    def _validation_set(self, dtype, X_val, y_val, sample_weight_val):
-        """The given validation set, checked as training data."""
-        try:
-            X_val = self._validate_X(X_val).astype(dtype, copy=False)
-        except ValueError as error:
-            raise ValueError(f"X_val: {error}") from error
+    def _validation_targets(self, y_val, X_val):
         y_val, Y_val = self._targets(y_val)
         if len(Y_val) != X_val.shape[0] or Y_val.shape[1] != self._n_fit_outputs:
             raise ValueError(
                 f"y_val has shape {np.shape(y_val)}, but X_val has {X_val.shape[0]} rows and "
                 f"y {self._n_fit_outputs} output(s); give one target row per sample."
             )
-        return X_val, Y_val.astype(dtype), y_val, self._checked_weights(X_val, sample_weight_val)
+        return y_val, Y_val
