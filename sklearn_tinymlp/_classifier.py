@@ -1,9 +1,4 @@
-"""TinyMLPClassifier: labels, class weights, the classification output head.
-
-What both estimators share (parameters, the fit orchestration, the protocol)
-is in ``_base``; the mathematics in ``_network``, training in ``_training``,
-targets and weights in ``_targets``.
-"""
+"""TinyMLPClassifier: labels, class weights, the classification output head."""
 
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context

@@ -1,9 +1,4 @@
-"""TinyMLPRegressor: regression targets, the regression losses and their output heads.
-
-The network, its training and the scikit-learn protocol are the classifier's
-(``_base``); a regressor differs only in its targets, its output head and its
-default early-stopping score.
-"""
+"""TinyMLPRegressor: regression targets, their checks and the regression output heads."""
 
 from numbers import Real
 
