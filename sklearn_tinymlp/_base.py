@@ -147,6 +147,27 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         validation = (X_val, y_val, sample_weight_val)
         return self._fit(X, y, sample_weight, None, incremental=False, validation=validation)
 
+    @available_if_partial_fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative per-sample weights.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, None, incremental=True)
+
     # ------------------------------------------------------------ inputs
 
     def _validate_X(self, X, y=None, *, fit=False, reset=False, min_samples=1):
@@ -299,6 +320,10 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             Y, sample_weight, dtype, False, _dask, state
         )
         return X, Y, None, None, _dask.Blocks(X, Y, sample_weight, n_train, weight_sum)
+
+    def _head(self):
+        """The output head and loss the objective trains (see ``_activations.HEADS``)."""
+        return self.out_activation_
 
     def _class_weighted(self, Y, sample_weight, dtype, rows=_InMemory, seen=None):
         """sample_weight × class_weight, and the class totals 'balanced' used: no class weights."""

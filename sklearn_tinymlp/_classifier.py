@@ -354,10 +354,6 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
     def _output_activation(self):
         return "softmax" if self._label_binarizer.y_type_ == "multiclass" else "logistic"
 
-    def _head(self):
-        """The output head and loss the objective trains (see ``_activations``)."""
-        return self.out_activation_
-
     def _single_label(self):
         return self._label_binarizer.y_type_ != "multilabel-indicator"
 

@@ -3,13 +3,13 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.base import RegressorMixin, _fit_context
+from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import column_or_1d
 
 from . import _dask, _targets
 from ._activations import get_head
-from ._base import BaseTinyMLP, available_if_partial_fit
+from ._base import BaseTinyMLP
 
 
 class TinyMLPRegressor(RegressorMixin, BaseTinyMLP):
@@ -139,27 +139,6 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
         scoring=None,
     ):
         self._init_params(locals())
-
-    @available_if_partial_fit
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
-        """Update the model with one epoch over the given data.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative per-sample weights.
-
-        Returns
-        -------
-        self : TinyMLPRegressor
-            The updated estimator.
-        """
-        return self._fit(X, y, sample_weight, None, incremental=True)
 
     def predict(self, X):
         """Predict the targets of X.

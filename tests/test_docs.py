@@ -317,6 +317,27 @@ def test_documentation_builds_without_warnings(built_docs):
         )
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "estimator, methods",
+    [
+        (
+            "TinyMLPClassifier",
+            ["fit", "partial_fit", "predict", "predict_log_proba", "predict_proba", "score"],
+        ),
+        ("TinyMLPRegressor", ["fit", "partial_fit", "predict"]),
+    ],
+)
+def test_api_pages_document_the_estimators_own_methods(built_docs, estimator, methods):
+    """Each estimator's API page has its methods, those it inherits from BaseTinyMLP included,
+    and not those of every scikit-learn estimator (the API page names those)."""
+    result, root = built_docs
+    page = root / "html" / "gen_modules" / f"sklearn_tinymlp.{estimator}.html"
+    assert page.is_file(), result.stdout[-4000:] + result.stderr[-8000:]
+    documented = re.findall(rf'id="sklearn_tinymlp\.{estimator}\.(\w+)"', page.read_text("utf-8"))
+    assert sorted(documented) == sorted(methods)
+
+
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
 
