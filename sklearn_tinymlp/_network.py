@@ -140,7 +140,9 @@ def _matmul(a, b, out=None):
     if out is None:
         return a @ b
     if isinstance(a, np.ndarray):
-        return np.matmul(a, b, out=out)
+        # np.dot: matmul's BLAS product, bit for bit, but matmul skips BLAS for an inner
+        # dimension of 1 (δ W_Lᵀ of one output unit: 4x slower) and costs 0.4 µs more a call.
+        return np.dot(a, b, out=out)
     out[...] = a @ b  # sparse a: scipy allocates the product
     return out
 
@@ -328,7 +330,7 @@ def backward(activations, delta, coefs, derivatives, coef_grads, intercept_grads
         _matmul(a_prev.T, delta, coef_grads[layer])
         delta.sum(axis=0, out=intercept_grads[layer])
         if layer > 0:
-            delta = np.matmul(delta, coefs[layer].T, out=a_prev)
+            delta = _matmul(delta, coefs[layer].T, a_prev)
             delta *= derivatives[layer - 1]
     return coef_grads, intercept_grads
 
