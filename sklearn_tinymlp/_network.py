@@ -140,7 +140,7 @@ def _matmul(a, b, out=None):
     if out is None:
         return a @ b
     if isinstance(a, np.ndarray):
-        return np.matmul(a, b, out=out)
+        return np.dot(a, b, out=out)  # matmul's bits; 4x faster for an inner dimension of 1
     out[...] = a @ b  # sparse a: scipy allocates the product
     return out
 
@@ -187,14 +187,13 @@ def forward(X, coefs, intercepts, activation, out=None, derivatives=None, masks=
     activations = [X]
     for layer, (W, b) in enumerate(zip(coefs, intercepts)):
         a_out = None if out is None else out[layer]
-        if layer == last or derivatives is None:  # a_l (or the logits) overwrite z_l
-            z = _matmul(activations[layer], W, a_out)
-            z += b
+        keep = layer < last and derivatives is not None  # training: f'(z_l) is kept
+        # z_l overwrites a_l (or the logits), or waits in f'(z_l)'s array until it is computed.
+        z = _matmul(activations[layer], W, derivatives[layer] if keep else a_out)
+        z += b
+        if not keep:
             activations.append(z if layer == last else hidden(z))
             continue
-        # Training: z_l waits in the derivative's array until f'(z_l) replaces it.
-        z = _matmul(activations[layer], W, derivatives[layer])
-        z += b
         a = hidden(z, np.empty_like(z) if a_out is None else a_out)
         derivative(z, a, out=z)
         if masks is not None:
@@ -315,7 +314,7 @@ def backward(activations, delta, coefs, derivatives, coef_grads, intercept_grads
         _matmul(a_prev.T, delta, coef_grads[layer])
         delta.sum(axis=0, out=intercept_grads[layer])
         if layer > 0:
-            delta = np.matmul(delta, coefs[layer].T, out=a_prev)
+            delta = _matmul(delta, coefs[layer].T, a_prev)
             delta *= derivatives[layer - 1]
     return coef_grads, intercept_grads
 
@@ -458,17 +457,16 @@ class Objective:
             else:
                 chunk = rows[start:stop]
             grad = self.grad if start == 0 else self._chunk_gradient()
-            data_loss += self._chunk(
-                self.X, self.Y, chunk, None if sw is None else sw[start:stop], weight_sum, grad
-            )
+            chunk_weight = None if sw is None else sw[start:stop]
+            data_loss += self._chunk(chunk, chunk_weight, weight_sum, grad)
             if start:
                 self.grad += grad  # the loss is a sum over rows: so are the gradients
         self.data_loss = data_loss
         return penalized_loss(data_loss, weight_sum, self.theta, self.grad, self.layout, self.alpha)
 
-    def _chunk(self, X, Y, rows, sample_weight, weight_sum, grad):
+    def _chunk(self, rows, sample_weight, weight_sum, grad):
         """Σ s_i ℓ_i over the chunk ``rows``; its share of the gradient goes to ``grad``."""
-        X_chunk, Y_chunk = self._gather(X, Y, rows)
+        X_chunk, Y_chunk = self._gather(rows)
         out, derivatives = self._arrays_for(Y_chunk.shape[0])
         activations = forward(
             X_chunk,
@@ -504,9 +502,9 @@ class Objective:
         draws = [self.random_state.random_sample(d.shape) for d in like]
         return [(u < keep) / d.dtype.type(keep) for u, d in zip(draws, like)]
 
-    def _gather(self, X, Y, rows):
+    def _gather(self, rows):
         """The chunk's X and Y: views for a slice, else copies into reused arrays."""
-        n_rows = rows.stop - rows.start if isinstance(rows, slice) else len(rows)
+        X, Y, n_rows = self.X, self.Y, _n_rows(rows)
         if n_rows > self._rows:
             units, dtype = self.layout.layer_units, self.theta.dtype
             self._rows = n_rows

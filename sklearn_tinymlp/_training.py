@@ -79,7 +79,7 @@ def run_epoch(objective, optimizer, batches):
     the pass and is returned in the first sum.
     """
     theta, grad = objective.theta, objective.grad
-    sums = np.zeros(3)
+    sums = [0.0, 0.0, 0.0]  # floats: an array += tuple costs 1 µs a batch
     # A diverging loss is reported by the caller; no warnings on the way.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for rows in batches:
@@ -87,8 +87,9 @@ def run_epoch(objective, optimizer, batches):
             if not isfinite(loss):
                 return np.array([loss, loss, 1.0])
             optimizer.step(theta, grad)
-            sums += (loss * objective.weight_sum, objective.data_loss, objective.weight_sum)
-    return sums
+            weight = objective.weight_sum
+            sums = [sums[0] + loss * weight, sums[1] + objective.data_loss, sums[2] + weight]
+    return np.array(sums)
 
 
 def batch_size_for(batch_size, n_train):
