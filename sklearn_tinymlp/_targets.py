@@ -102,7 +102,7 @@ def fit_targets(y, classes=None, binarizer=None, incremental=False, warm_start=F
                 "classes must be passed on the first call to partial_fit: the list "
                 "of every label the stream can contain, e.g. classes=np.unique(y_all)."
             )
-        binarizer = fit_binarizer(y, classes if incremental else None)
+        binarizer = fit_binarizer(y, multilabel, classes if incremental else None)
     elif incremental and classes is not None and not np.array_equal(classes, binarizer.classes_):
         raise ValueError(
             f"classes={np.asarray(classes).tolist()!r} differs from the classes of the "
@@ -138,9 +138,8 @@ def check_labels(y):
     return y
 
 
-def fit_binarizer(y, classes=None):
+def fit_binarizer(y, multilabel, classes=None):
     """The LabelBinarizer of the classes (``classes`` when given, else those of y)."""
-    multilabel = type_of_target(y) == "multilabel-indicator"
     binarizer = LabelBinarizer().fit(y if multilabel or classes is None else np.asarray(classes))
     if not multilabel and len(binarizer.classes_) < 2:
         raise ValueError(
