@@ -253,7 +253,8 @@ def test_hidden_activation_graph_matches_numpy(activation, dtype):
     model = _hidden_unit_model(activation)
     X = Z[:, np.newaxis].astype(dtype)
     _, (label, proba, hidden) = _run(_with_hidden_output(to_onnx(model, X)), X)
-    expected = ACTIVATION_FUNCTIONS[activation](X.astype(np.float64))
+    f, _ = ACTIVATION_FUNCTIONS[activation]
+    expected = f(X.astype(np.float64))
     assert hidden.dtype == dtype and np.all(np.isfinite(hidden))
     tolerance = dict(rtol=1e-13, atol=1e-14) if dtype == np.float64 else dict(rtol=1e-6, atol=1e-5)
     np.testing.assert_allclose(hidden, expected, **tolerance)
