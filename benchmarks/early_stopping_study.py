@@ -65,8 +65,9 @@ def trajectory(seed, X_train, y_train):
 # (epoch at which training stops, epoch restored), both 0-based.
 
 
-def patience_rule(values, patience=PATIENCE, tol=TOL, min_epochs=0):
-    """scikit-learn's rule; with ``min_epochs``, no epoch before it can be the best."""
+def patience_rule(values, patience=PATIENCE, tol=TOL, min_epochs=0, no_stop_before=0):
+    """scikit-learn's rule; with ``min_epochs``, no epoch before it can be the best; with
+    ``no_stop_before``, every epoch can be the best but training cannot stop before it."""
     best, best_at, count = -np.inf, None, 0
     for epoch, v in enumerate(values):
         if epoch < min_epochs:
@@ -75,9 +76,12 @@ def patience_rule(values, patience=PATIENCE, tol=TOL, min_epochs=0):
         if v > best:
             best, best_at = v, epoch
         count = 0 if improved else count + 1
-        if count > patience:
+        if count > patience and epoch >= no_stop_before:
             return epoch, best_at
     return len(values) - 1, best_at
+
+
+WARM_UP = min(2 * PATIENCE, 20)  # the estimator's: no stop within it (0.3), no best in it (0.2)
 
 
 def ema(values, weight):
@@ -101,7 +105,11 @@ def scaled_patience(n_minority):
 
 def rules(n_minority):
     return {
-        "current (patience 10)": lambda s, loss: patience_rule(s),
+        "current: best anywhere, no stop in the warm-up": lambda s, loss: patience_rule(
+            s, no_stop_before=WARM_UP
+        ),
+        "MLPClassifier (patience 10)": lambda s, loss: patience_rule(s),
+        "0.2: no best in the warm-up": lambda s, loss: patience_rule(s, min_epochs=WARM_UP),
         "min 10 epochs": lambda s, loss: patience_rule(s, min_epochs=10),
         "min 20 epochs": lambda s, loss: patience_rule(s, min_epochs=20),
         "min 50 epochs": lambda s, loss: patience_rule(s, min_epochs=50),
@@ -130,7 +138,7 @@ def main(n_seeds=10, learning_rate_init=0.001, class_weight=None):
         clf, scores, losses, snapshots = trajectory(seed, X_train, y_train)
         n_minority = round(0.1 * y_train.sum())
         real = stopper(seed).fit(X_train, y_train)  # the estimator's own rule, for the check
-        stop, best = patience_rule(scores)
+        stop, best = patience_rule(scores, no_stop_before=WARM_UP)
         assert real.n_iter_ == stop + 1 and real.validation_scores_ == list(scores[: stop + 1])
         for name, rule in rules(n_minority).items():
             stop, best = rule(scores, losses)
@@ -140,7 +148,7 @@ def main(n_seeds=10, learning_rate_init=0.001, class_weight=None):
                 (best + 1, stop + 1, balanced_accuracy_score(y_test, clf.predict(X_test)),
                  roc_auc_score(y_test, proba))
             )  # fmt: skip
-        restored = results["current (patience 10)"][-1][0]
+        restored = results["current: best anywhere, no stop in the warm-up"][-1][0]
         print(f"seed {seed}: {n_minority} validation positives, peak AUC at epoch "
               f"{int(np.argmax(scores)) + 1}, current rule restores {restored}",
               file=sys.stderr)  # fmt: skip

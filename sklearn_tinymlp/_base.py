@@ -19,7 +19,12 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._available_if import _AvailableIfDescriptor
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _num_samples,
+    check_is_fitted,
+    validate_data,
+)
 
 from . import _arguments, _callbacks, _cluster, _dask, _network, _targets, _training
 from ._activations import ACTIVATIONS
@@ -60,8 +65,10 @@ _HINTS = {
     "sklearn.compose.ColumnTransformer.",
 }
 
-#: early_stopping='auto' holds out a validation set from this many rows on (see _stops_early).
-AUTO_EARLY_STOPPING_ROWS = 0
+#: early_stopping='auto' holds out a validation set from this many rows on (see _stops_early):
+#: a validation set of 20 rows at the default fraction; fewer score in steps too coarse to choose
+#: an epoch by.
+AUTO_EARLY_STOPPING_ROWS = 200
 
 #: The fitted attributes copied from the training state after every call.
 _RECORDED = {
@@ -320,7 +327,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             return False
         if validation[0] is not None:
             return True
-        return not _dask.is_dask_collection(X) and X.shape[0] >= AUTO_EARLY_STOPPING_ROWS
+        return not _dask.is_dask_collection(X) and _num_samples(X) >= AUTO_EARLY_STOPPING_ROWS
 
     def _memory_data(self, X, y, sample_weight, classes, continuing, incremental, state):
         """X, the targets Y, y, the weights (sample_weight × class_weight), checked."""

@@ -64,13 +64,18 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         Momentum for 'sgd'; 0 gives plain gradient descent.
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum ('sgd' with momentum > 0).
-    early_stopping : bool, default=False
+    early_stopping : bool or 'auto', default='auto'
         Hold out ``validation_fraction`` of the rows (a stratified split; each
-        row's weight goes with it) or use fit's ``X_val``; after a warm-up of
-        min(2 × ``n_iter_no_change``, 20) epochs, stop when the validation
-        score (see ``scoring``) has not risen by ``tol`` for
-        ``n_iter_no_change`` epochs and restore the best epoch's weights.
-        'sgd' and 'adam' only; not in ``partial_fit``.
+        row's weight goes with it) or use fit's ``X_val``; stop when the
+        validation score (see ``scoring``) has not risen by ``tol`` for
+        ``n_iter_no_change`` epochs, but not within a warm-up of
+        min(2 × ``n_iter_no_change``, 20) epochs, and restore the weights of
+        the epoch with the best score. 'sgd' and 'adam' only; not in
+        ``partial_fit``. 'auto' (``MLPClassifier``: False) stops early in
+        ``fit`` when X has at least 200 rows (a validation set of 20 at the
+        default fraction) or fit is given ``X_val``, and never in
+        ``partial_fit``: on real tabular data, 200 epochs without it overfit
+        (``benchmarks/realdata_results.md``).
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping.
     beta_1, beta_2 : float, default=0.9, 0.999
@@ -113,15 +118,15 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
     loss_ : float
         Training loss at the end of fitting.
     best_loss_ : float or None
-        Lowest training loss reached; None when ``early_stopping=True``.
+        Lowest training loss reached; None when training stopped early.
     loss_curve_ : list of float
         Training loss per epoch (iteration for 'lbfgs'), over every call.
     validation_scores_ : list of float or None
-        Validation score per epoch when ``early_stopping=True`` (higher is
+        Validation score per epoch when training stops early (higher is
         better): ``scoring``'s, by default the negative weighted mean log-loss.
         Accumulates across warm starts, with ``loss_curve_``.
     validation_loss_curve_ : list of float or None
-        Validation log-loss (no penalty) per epoch when ``early_stopping=True``.
+        Validation log-loss (no penalty) per epoch when training stops early.
     best_validation_score_ : float or None
         The best entry of ``validation_scores_``: the restored epoch's.
     n_iter_ : int
@@ -214,7 +219,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         beta_1=0.9,
         beta_2=0.999,

@@ -42,9 +42,10 @@ class TinyMLPRegressor(RegressorMixin, BaseTinyMLP):
         As in :class:`TinyMLPClassifier`.
     alpha, batch_size, learning_rate
         As in :class:`TinyMLPClassifier`.
-    learning_rate_init : float, default=0.01
+    learning_rate_init : float, default=0.003
         Initial step size for 'sgd' and 'adam' (``MLPRegressor``: 0.001, which
-        leaves the default fits short of converging on common data sets).
+        with early stopping on stops before converging on unscaled targets;
+        0.01 overfits small sets: ``benchmarks/realdata_results.md``).
     power_t, max_iter, shuffle, random_state, tol, verbose, warm_start, momentum, \
 nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon, \
 n_iter_no_change, max_fun
@@ -116,7 +117,7 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
         alpha=1e-4,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.01,
+        learning_rate_init=0.003,
         power_t=0.5,
         max_iter=200,
         shuffle=True,
@@ -126,7 +127,7 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
         warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         beta_1=0.9,
         beta_2=0.999,

@@ -78,7 +78,10 @@ def test_lbfgs_on_chunked_dask_array_equals_numpy_fit(client, weighted):
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_full_batch_gradient_descent_equals_numpy_fit(client):
-    params = dict(hidden_layer_sizes=(8,), solver="sgd", batch_size=len(y), max_iter=15)
+    # early_stopping=False: 'auto' holds out rows in memory, not of a Dask array
+    params = dict(
+        hidden_layer_sizes=(8,), solver="sgd", batch_size=len(y), max_iter=15, early_stopping=False
+    )
     in_memory = TinyMLPClassifier(random_state=0, **params).fit(X, y)
     on_dask = TinyMLPClassifier(random_state=0, **params).fit(da.from_array(X, chunks=400), y)
     assert on_dask.n_iter_ == in_memory.n_iter_ == 15
@@ -142,7 +145,10 @@ def test_adam_streams_blocks_and_matches_numpy_accuracy(client):
         6000, 10, n_informative=6, n_redundant=0, n_classes=2, random_state=3
     )
     X_train, y_train, X_test, y_test = X_all[:4000], y_all[:4000], X_all[4000:], y_all[4000:]
-    params = dict(hidden_layer_sizes=(16,), solver="adam", max_iter=20, random_state=0)
+    # early_stopping=False: 'auto' holds out rows in memory, not of a Dask array
+    params = dict(
+        hidden_layer_sizes=(16,), solver="adam", max_iter=20, early_stopping=False, random_state=0
+    )
 
     # Without shuffling, the stream is the in-memory epoch: blocks of whole batches give
     # the same batches, in the same order, hence the same weights.
@@ -488,7 +494,11 @@ def test_regressor_lbfgs_on_dask_equals_numpy_fit(client, case):
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_regressor_full_batch_gradient_descent_equals_numpy_fit(client):
-    params = dict(hidden_layer_sizes=(8,), solver="sgd", batch_size=len(Y_REG), max_iter=15)
+    # early_stopping=False: 'auto' holds out rows in memory, not of a Dask array
+    params = dict(
+        hidden_layer_sizes=(8,), solver="sgd", batch_size=len(Y_REG), max_iter=15,
+        early_stopping=False,
+    )  # fmt: skip
     in_memory = TinyMLPRegressor(random_state=0, **params).fit(X_REG, Y_REG)
     on_dask = TinyMLPRegressor(random_state=0, **params).fit(
         da.from_array(X_REG, chunks=400), da.from_array(Y_REG, chunks=(400, -1))
@@ -503,7 +513,10 @@ def test_regressor_full_batch_gradient_descent_equals_numpy_fit(client):
 def test_regressor_adam_streams_blocks_and_matches_numpy_r2(client):
     X_train, y_train = X_REG[:2000], Y_REG[:2000, 0]
     X_test, y_test = X_REG[2000:], Y_REG[2000:, 0]
-    params = dict(hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=20, random_state=0)
+    params = dict(
+        hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=20, early_stopping=False,
+        random_state=0,
+    )  # fmt: skip
 
     # Without shuffling, blocks of whole batches are the in-memory epoch: the same weights.
     exact = dict(params, shuffle=False, batch_size=100)

@@ -77,7 +77,7 @@ def test_the_given_axes_are_used(stopped):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_without_early_stopping_only_the_training_loss_is_drawn():
-    clf = TinyMLPClassifier(max_iter=30, tol=0.0, **COMMON).fit(X, y)
+    clf = TinyMLPClassifier(max_iter=30, tol=0.0, early_stopping=False, **COMMON).fit(X, y)
     display = TrainingCurveDisplay.from_estimator(clf)
     assert list(labels_and_data(display)) == ["training loss (no L2 penalty)"]
     np.testing.assert_array_equal(display.lines_[0].get_ydata(), clf.data_loss_curve_)

@@ -11,7 +11,11 @@ CONFIGURATIONS = [
     TinyMLPClassifier(),
     TinyMLPClassifier(solver="sgd"),
     TinyMLPClassifier(solver="lbfgs"),
-    TinyMLPClassifier(hidden_layer_sizes=(8, 4), activation="relu"),
+    # early_stopping=False keeps these two testing what they did before 'auto' was the default:
+    # a small relu network and the Poisson head. With 'auto', the checks' sets of 200-300 rows
+    # stop early on 20-30 validation rows, which can miss check_classifiers_train's fixed
+    # accuracy bar (0.72 < 0.83 at random_state=0) and check_regressors_train's R² bar (0.45).
+    TinyMLPClassifier(hidden_layer_sizes=(8, 4), activation="relu", early_stopping=False),
     TinyMLPClassifier(early_stopping=True),
     TinyMLPClassifier(solver="sgd", early_stopping=True),
     TinyMLPClassifier(class_weight="balanced"),
@@ -22,7 +26,7 @@ CONFIGURATIONS = [
     TinyMLPRegressor(),
     TinyMLPRegressor(solver="lbfgs"),
     TinyMLPRegressor(solver="sgd"),
-    TinyMLPRegressor(loss="poisson"),
+    TinyMLPRegressor(loss="poisson", early_stopping=False),
     TinyMLPRegressor(early_stopping=True),
 ]
 
@@ -37,7 +41,8 @@ SPLIT_REASON = (
 
 
 def expected_failed_checks(estimator):
-    if not estimator.early_stopping:
+    # 'auto' (the default) holds out no rows of the checks' data sets: they have < 200 rows
+    if estimator.early_stopping is not True:
         return {}
     return {
         "check_sample_weight_equivalence_on_dense_data": SPLIT_REASON,

@@ -36,7 +36,11 @@ TARGETS = {"squared_error": Y_SQUARED, "poisson": Y_COUNTS}
 LOSSES = list(TARGETS)
 SOLVERS = ["lbfgs", "sgd", "adam"]
 # Both estimators get every parameter explicitly.
-COMMON = dict(hidden_layer_sizes=(5, 3), activation="tanh", learning_rate_init=0.01, random_state=0)
+# scikit-learn's early_stopping default passed explicitly (ours is 'auto')
+COMMON = dict(
+    hidden_layer_sizes=(5, 3), activation="tanh", learning_rate_init=0.01, early_stopping=False,
+    random_state=0,
+)  # fmt: skip
 NEVER_CONVERGES = dict(tol=0.0, n_iter_no_change=10_000)  # runs exactly max_iter epochs
 RTOL = 1e-6
 
