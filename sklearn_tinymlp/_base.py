@@ -327,7 +327,12 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             return False
         if validation[0] is not None:
             return True
-        return not _dask.is_dask_collection(X) and _num_samples(X) >= AUTO_EARLY_STOPPING_ROWS
+        if _dask.is_dask_collection(X):
+            return False
+        try:
+            return _num_samples(X) >= AUTO_EARLY_STOPPING_ROWS
+        except TypeError:  # not an array: the input checks refuse it with their message
+            return False
 
     def _memory_data(self, X, y, sample_weight, classes, continuing, incremental, state):
         """X, the targets Y, y, the weights (sample_weight × class_weight), checked."""

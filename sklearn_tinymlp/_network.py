@@ -219,12 +219,14 @@ def data_loss(logits, y, head, sample_weight=None):
     return float(per_sample.sum() if sample_weight is None else per_sample @ sample_weight)
 
 
-def constant_loss(Y, head, sample_weight=None):
-    """The mean loss of the best constant prediction: the loss a trained network must beat.
+def constant_loss(Y, head, sample_weight=None, constant=None):
+    """The mean loss of one constant prediction for every row: by default the best constant.
 
-    The constant is the head's fit to no feature at all: the (weighted) class
-    frequencies for log-loss, the mean for squared error and Poisson deviance,
-    the median or the q-quantile for the absolute and pinball losses.
+    The best constant is the head's fit to no feature at all: the (weighted)
+    class frequencies for log-loss, the mean for squared error and Poisson
+    deviance, the median or the q-quantile for the absolute and pinball
+    losses. ``constant`` gives the logits instead (0: predicting z = 0). The
+    rows are read in chunks, so the memory used does not grow with Y.
 
     Examples
     --------
@@ -234,23 +236,31 @@ def constant_loss(Y, head, sample_weight=None):
     >>> constant_loss(np.array([[1.0], [3.0]]), "squared_error")  # ((1 − 2)² + (3 − 2)²) / 4
     0.5
     """
+    n_rows, chunk = len(Y), 8192
+    chunks = [slice(start, min(start + chunk, n_rows)) for start in range(0, n_rows, chunk)]
+    w = np.ones(n_rows) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    weight_sum = float(w.sum())
     name, q = (head, 0.5) if isinstance(head, str) else head
-    w = np.ones(len(Y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
-    weight_sum = w.sum()
-    if name in ("absolute_error", "quantile"):  # the weighted q-quantile of each column
+    if constant is not None:
+        constant = np.full(Y.shape[1], constant, np.float64)
+    elif name in ("absolute_error", "quantile"):  # the weighted q-quantile of each column
         order = np.argsort(Y, axis=0)
         below = (np.cumsum(w[order], axis=0) < q * weight_sum).sum(axis=0)
-        constant = np.take_along_axis(Y, order, 0)[np.minimum(below, len(Y) - 1), range(Y.shape[1])]
+        constant = np.take_along_axis(Y, order, 0)[np.minimum(below, n_rows - 1), range(Y.shape[1])]
     else:
-        mean = w @ Y / weight_sum  # class frequencies, or the mean target
+        mean = sum(w[c] @ Y[c] for c in chunks) / weight_sum  # class frequencies, or the mean
         tiny = np.finfo(np.float64).tiny
         constant = {
             "logistic": lambda: np.log(np.maximum(mean, tiny)) - np.log(np.maximum(1 - mean, tiny)),
             "softmax": lambda: np.log(np.maximum(mean, tiny)),
             "poisson": lambda: np.log(np.maximum(mean, tiny)),
         }.get(name, lambda: mean)()
-    logits = np.broadcast_to(constant.astype(np.float64), Y.shape)
-    return data_loss(logits, Y, head, sample_weight) / float(weight_sum)
+    constant = np.asarray(constant, np.float64)
+    loss = 0.0
+    for c in chunks:
+        logits = np.broadcast_to(constant, (c.stop - c.start, Y.shape[1]))
+        loss += data_loss(logits, Y[c], head, None if sample_weight is None else w[c])
+    return loss / weight_sum
 
 
 def output_error(logits, y, head, sample_weight, weight_sum):

@@ -352,18 +352,17 @@ class Trainer:
         """Warn when training ended above the loss of predicting a constant: worse than no model.
 
         The last epoch's (iteration's) mean data loss on the training rows is
-        compared with that of the best constant (``_network.constant_loss``),
+        compared with that of the best constant on every row of the data
+        (``_network.constant_loss``),
         give or take 1%: a learning rate too large for the data ends there
         without diverging. A constant y (its constant's loss about 0 against
         that of predicting 0) is not compared: there is nothing to learn.
         """
-        rows, weights = objective.rows, objective.sample_weight
-        weights = None if weights is None else weights[rows]
-        Y, head = objective.Y[rows], objective.out_activation
+        # Every row of X, the validation rows of early stopping too: no gathered copy of Y.
+        Y, head, weights = objective.Y, objective.out_activation, objective.sample_weight
         baseline = _network.constant_loss(Y, head, weights)
         final = self.state.data_loss_curve[-1]
-        weight_sum = len(Y) if weights is None else weights.sum()
-        zero = _network.data_loss(np.zeros(Y.shape), Y, head, weights) / weight_sum
+        zero = _network.constant_loss(Y, head, weights, constant=0.0)
         if final <= 1.01 * baseline or baseline <= 1e-6 * zero:  # a constant y: no comparison
             return
         if self.p.solver == "lbfgs":

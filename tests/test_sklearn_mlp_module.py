@@ -64,6 +64,10 @@ EXPECTED_FAILURES = {
         "training that diverges raises a ValueError naming the epoch and what to change, also "
         "under early stopping, instead of finishing with a NaN validation score"
     ),
+    "test_partial_fit_regression": (
+        "fit at the defaults stops early on the case's 200 rows (early_stopping='auto', chosen on "
+        "real data), so it trains on other rows than the partial_fit calls it is compared with"
+    ),
     # --- behaviours still to bring in line ---------------------------------------------------
     "test_minimum_input_sample_size": (
         "TODO-parity: a held-out validation set of one row is accepted (the default score, the "
