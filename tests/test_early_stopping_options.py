@@ -1,5 +1,7 @@
 """Early stopping on a validation set you give, and on the metric you choose."""
 
+import inspect
+import textwrap
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,7 +18,6 @@ from sklearn.metrics import (
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.fixes import parse_version
 
 from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
 from sklearn_tinymlp._arguments import scorer_kind
@@ -150,10 +151,6 @@ def test_scoring_accuracy_stops_as_mlpclassifier_does(data):
     np.testing.assert_allclose(ours.validation_scores_[:n], theirs.validation_scores_[:n])
 
 
-@pytest.mark.skipif(
-    parse_version(sklearn.__version__) < parse_version("1.7"),
-    reason="Pipeline(transform_input=...) needs scikit-learn 1.7",
-)
 def test_a_pipeline_transforms_the_validation_set_with_its_preceding_steps(data):
     with sklearn.config_context(enable_metadata_routing=True):
         model = stopper().set_fit_request(X_val=True, y_val=True)
@@ -164,6 +161,33 @@ def test_a_pipeline_transforms_the_validation_set_with_its_preceding_steps(data)
     assert fitted.best_validation_score_ == pytest.approx(restored, rel=1e-10)
     direct = stopper().fit(data.X_train_s, data.y_train, X_val=data.X_val_s, y_val=data.y_val)
     np.testing.assert_allclose(fitted.validation_scores_, direct.validation_scores_, rtol=1e-10)
+
+
+def test_the_fit_docstring_holds_the_pipeline_code_for_a_validation_set_and_it_runs(data):
+    """What a pipeline needs to pass X_val through its steps is in fit's own docstring (both
+    estimators share it), and that code scales X_val as it scales X."""
+    assert TinyMLPRegressor.fit is TinyMLPClassifier.fit
+    doc = inspect.getdoc(TinyMLPClassifier.fit)
+    paragraph = doc[doc.index("X_val, y_val :") : doc.index("sample_weight_val :")]
+    assert "scikit-learn ≥ 1.6" in paragraph  # transform_input's first release (1.6.0)
+    code = textwrap.dedent(paragraph.split("::\n\n", 1)[1].split("\n\n", 1)[0])
+    assert 'transform_input=["X_val"]' in code and "enable_metadata_routing=True" in code
+    namespace = dict(
+        sklearn=sklearn,
+        Pipeline=Pipeline,
+        StandardScaler=StandardScaler,
+        TinyMLPClassifier=TinyMLPClassifier,
+        X=data.X_train,
+        y=data.y_train,
+        X_val=data.X_val,
+        y_val=data.y_val,
+    )
+    with sklearn.config_context():  # the snippet's set_config is undone on leaving
+        exec(code, namespace)
+    pipe = namespace["pipe"]
+    # the restored epoch's score is the log-loss of X_val as the whole pipeline sees it: scaled
+    restored = -log_loss(data.y_val, pipe.predict_proba(data.X_val))
+    assert pipe[-1].best_validation_score_ == pytest.approx(restored, rel=1e-10)
 
 
 @pytest.mark.parametrize(
