@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 
+import sklearn_tinymlp
+
 README = Path(__file__).resolve().parent.parent / "README.md"
+# The folder holding the package these tests import, so that the new interpreter imports it too
+# (and not another copy installed elsewhere).
+PACKAGE_PARENT = str(Path(sklearn_tinymlp.__file__).resolve().parent.parent)
 BLOCK = re.compile(r"^```python\n(.*?)^```$", re.S | re.M)
 
 
@@ -39,7 +44,8 @@ def test_a_block_that_relies_on_an_earlier_block_fails_alone(tmp_path):
 
 def run_alone(code, folder):
     """Run ``code`` in a new interpreter in an empty folder, as a reader pasting it would."""
-    env = {**os.environ, "MPLBACKEND": "Agg"}
+    path = os.pathsep.join(filter(None, [PACKAGE_PARENT, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path}
     return subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
