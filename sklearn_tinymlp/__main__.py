@@ -16,7 +16,7 @@ Train TinyMLPClassifier twice and print what happened (about 10 s, no files writ
      GridSearchCV: each setting's cross-validated accuracy and the held-out accuracy.
 
 It takes no options. The code is sklearn_tinymlp/__main__.py; the README's
-"Run the demo" section shows its output."""
+"Run the demo" section shows how to run it on a fresh machine."""
 
 NAMES = ["w11", "w21", "b1", "w12", "w22", "b2", "w1", "w2", "b"]
 

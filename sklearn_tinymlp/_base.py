@@ -145,7 +145,21 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         X_val, y_val : array-like, default=None
             A validation set for early stopping (``early_stopping=True``), used
             instead of holding out ``validation_fraction`` of X: every row of X
-            is trained on. For time-ordered or grouped data.
+            is trained on. For time-ordered or grouped data. In a pipeline,
+            X_val must pass through the steps before this estimator as X does
+            (a scaler fitted on X must scale X_val too), or it is scored
+            untransformed. scikit-learn ≥ 1.6 does that with metadata routing
+            and ``Pipeline(..., transform_input=["X_val"])``::
+
+                sklearn.set_config(enable_metadata_routing=True)
+                mlp = TinyMLPClassifier(early_stopping=True)  # or TinyMLPRegressor
+                mlp.set_fit_request(X_val=True, y_val=True)
+                pipe = Pipeline([("scale", StandardScaler()), ("mlp", mlp)],
+                                transform_input=["X_val"])
+                pipe.fit(X, y, X_val=X_val, y_val=y_val)
+
+            (add ``sample_weight_val=True`` to ``set_fit_request`` to route
+            validation weights too).
         sample_weight_val : array-like of shape (n_val_samples,), default=None
             Weights of the validation samples.
 

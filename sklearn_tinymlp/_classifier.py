@@ -105,6 +105,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         better): None or 'loss' for the negative log-loss, else a scorer
         name ('accuracy' gives MLPClassifier's behaviour, 'roc_auc',
         'balanced_accuracy', …) or a callable ``scorer(estimator, X, y)``.
+        The name of a regression scorer ('r2', …) is refused when fitting.
 
     Attributes
     ----------

@@ -1,6 +1,7 @@
 """TrainingCurveDisplay: the curves of training, in scikit-learn's Display convention."""
 
 import numpy as np
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 
@@ -115,28 +116,38 @@ class TrainingCurveDisplay:
 
     @classmethod
     def from_estimator(cls, estimator, *, ax=None, name=None):
-        """Draw the curves of a fitted estimator.
+        """Draw the curves of a fitted estimator, alone or at the end of a pipeline.
 
         Parameters
         ----------
         estimator : estimator instance
-            A fitted estimator with ``loss_curve_`` and, optionally,
-            ``data_loss_curve_``, ``validation_loss_curve_`` and ``validation_scores_``.
+            A fitted :class:`TinyMLPClassifier` or :class:`TinyMLPRegressor`
+            (or another estimator with ``loss_curve_``, such as scikit-learn's
+            ``MLPClassifier``), alone or where a fitted meta-estimator keeps it:
+            the last step of a :class:`~sklearn.pipeline.Pipeline`, or the
+            ``best_estimator_`` of a search, the ``regressor_`` of a
+            :class:`~sklearn.compose.TransformedTargetRegressor` or the
+            ``estimator_`` of a wrapper, followed through nested wrappers. Its
+            ``loss_curve_`` is drawn, with ``data_loss_curve_``,
+            ``validation_loss_curve_`` and ``validation_scores_`` where it has them.
         ax : matplotlib Axes, default=None
             The axes to draw on; None makes a new figure.
         name : str, default=None
-            The title; None uses the estimator's class name.
+            The title; None uses the class name of the estimator whose curves
+            are drawn (the pipeline's last step, not ``Pipeline``).
 
         Returns
         -------
         display : TrainingCurveDisplay
+
+        Raises
+        ------
+        NotFittedError
+            If the estimator is not fitted.
+        ValueError
+            If the estimator, or the last step it ends in, has no ``loss_curve_``.
         """
-        check_is_fitted(estimator)
-        if getattr(estimator, "loss_curve_", None) is None:
-            raise ValueError(
-                f"{type(estimator).__name__} has no loss_curve_: TrainingCurveDisplay "
-                "draws the curves of an estimator trained by epochs or iterations."
-            )
+        estimator = _trained_by_epochs(estimator)
         data_loss = getattr(estimator, "data_loss_curve_", None)
         scoring = getattr(estimator, "scoring", "")  # absent: the estimator's own score
         if not isinstance(scoring, str):
@@ -151,3 +162,48 @@ class TrainingCurveDisplay:
             name=type(estimator).__name__ if name is None else name,
         )
         return display.plot(ax=ax)
+
+
+def _trained_by_epochs(estimator):
+    """The fitted estimator with ``loss_curve_`` that ``estimator`` is or ends in.
+
+    A Pipeline's last step, or the fitted estimator a meta-estimator holds
+    (:func:`_inside`), followed until one with ``loss_curve_``; otherwise an
+    error that says what the display needs and what it found.
+    """
+    check_is_fitted(estimator)
+    found = type(estimator).__name__
+    while getattr(estimator, "loss_curve_", None) is None:
+        where, inner = _inside(estimator)
+        if inner is None or isinstance(inner, str):  # nothing inside, or "passthrough"
+            found += f" whose {where} is {inner!r}" if where else ""
+            raise ValueError(
+                "TrainingCurveDisplay needs a fitted TinyMLPClassifier or TinyMLPRegressor (or "
+                "another estimator trained by epochs, with loss_curve_), alone, as the last "
+                "step of a Pipeline, or as the best_estimator_, regressor_ or estimator_ of a "
+                f"fitted meta-estimator; got {found}, which has no loss_curve_."
+            )
+        found += f" whose {where} is {type(inner).__name__}"
+        estimator = inner
+        check_is_fitted(estimator)
+    return estimator
+
+
+def _inside(estimator):
+    """(where, what): the fitted estimator a Pipeline or meta-estimator holds, or (None, None).
+
+    The names are scikit-learn's: a Pipeline's last step, a search's refitted
+    ``best_estimator_`` (GridSearchCV, RandomizedSearchCV), TransformedTargetRegressor's
+    ``regressor_``, the ``estimator_`` of a wrapper such as SelectFromModel or RFE. Wrappers
+    that hold several fitted copies (BaggingClassifier, CalibratedClassifierCV) have no one
+    set of curves to draw.
+    """
+    if isinstance(estimator, Pipeline):
+        return "last step", estimator.steps[-1][1]
+    if hasattr(estimator, "best_estimator_"):
+        return "best_estimator_", estimator.best_estimator_
+    if hasattr(estimator, "regressor_"):
+        return "regressor_", estimator.regressor_
+    if hasattr(estimator, "estimator_"):
+        return "estimator_", estimator.estimator_
+    return None, None

@@ -59,6 +59,8 @@ n_iter_no_change, max_fun
         What early stopping monitors on the validation set (higher is
         better): None or 'loss' for the negative validation loss, else a
         scorer name ('r2' gives ``MLPRegressor``'s behaviour) or a callable.
+        The name of a classification scorer ('accuracy', …) is refused when
+        fitting.
 
     Attributes
     ----------

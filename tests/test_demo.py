@@ -4,11 +4,12 @@ import re
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_tinymlp.__main__ import NAMES, main
+from sklearn_tinymlp.__main__ import DESCRIPTION, NAMES, main
 
 
 def test_demo_runs_and_learns(capsys):
@@ -38,6 +39,17 @@ def test_help_prints_usage_and_trains_nothing(flag):
     assert "make_moons" in run.stdout and "GridSearchCV" in run.stdout  # what the demo does
     assert "accuracy before training" not in run.stdout  # the demo did not run
     assert "Iteration" not in run.stdout and run.stderr == ""
+
+
+def test_what_the_help_says_of_the_readme_is_there():
+    """--help sends the reader to the README's "Run the demo" section for how to run it: the
+    section exists and holds that command (it shows no output, and the help claims none)."""
+    help_text = " ".join(DESCRIPTION.split())
+    assert 'the README\'s "Run the demo" section shows how to run it' in help_text
+    assert "output" not in help_text.split("README")[1]
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Run the demo**", 1)[1].split("**Run the tests**", 1)[0]
+    assert re.search(r"^```bash\n.*python -m sklearn_tinymlp\n```$", section, re.M | re.S)
 
 
 def test_an_unknown_argument_is_an_error_that_shows_the_usage():

@@ -4,12 +4,17 @@ import sys
 
 import numpy as np
 import pytest
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import NotFittedError
+from sklearn.feature_selection import SelectFromModel
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_tinymlp import TinyMLPClassifier, TrainingCurveDisplay
+from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor, TrainingCurveDisplay
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -108,8 +113,81 @@ def test_an_unfitted_estimator_is_an_error():
 
 def test_an_estimator_without_curves_is_an_error():
     fitted = StandardScaler().fit(X)
-    with pytest.raises(ValueError, match="StandardScaler has no loss_curve_"):
+    with pytest.raises(ValueError, match="got StandardScaler, which has no loss_curve_"):
         TrainingCurveDisplay.from_estimator(fitted)
+
+
+def test_a_fitted_pipeline_draws_its_last_steps_curves():
+    pipe = make_pipeline(StandardScaler(), TinyMLPClassifier(early_stopping=True, **COMMON))
+    display = TrainingCurveDisplay.from_estimator(pipe.fit(X, y))
+    clf = pipe[-1]
+    drawn = labels_and_data(display)
+    assert list(drawn) == [
+        "training loss (no L2 penalty)",
+        "validation loss (no L2 penalty)",
+        "validation score (negative loss)",
+    ]
+    np.testing.assert_array_equal(drawn["training loss (no L2 penalty)"][1], clf.data_loss_curve_)
+    np.testing.assert_array_equal(
+        drawn["validation loss (no L2 penalty)"][1], clf.validation_loss_curve_
+    )
+    np.testing.assert_array_equal(
+        drawn["validation score (negative loss)"][1], clf.validation_scores_
+    )
+    assert display.ax_.get_title() == "TinyMLPClassifier"  # the network's name, not Pipeline's
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_meta_estimators_are_followed_to_the_fitted_network():
+    small = dict(COMMON, max_iter=5)
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), TinyMLPClassifier(**small)),
+        {"tinymlpclassifier__alpha": [1e-4, 1e-2]},
+        cv=2,
+    ).fit(X, y)
+    display = TrainingCurveDisplay.from_estimator(search)
+    network = search.best_estimator_[-1]
+    np.testing.assert_array_equal(display.lines_[0].get_ydata(), network.data_loss_curve_)
+    regressor = TransformedTargetRegressor(
+        make_pipeline(StandardScaler(), TinyMLPRegressor(**small)), transformer=StandardScaler()
+    ).fit(X, X[:, 0])
+    display = TrainingCurveDisplay.from_estimator(regressor)
+    network = regressor.regressor_[-1]
+    np.testing.assert_array_equal(display.lines_[0].get_ydata(), network.data_loss_curve_)
+    assert display.ax_.get_title() == "TinyMLPRegressor"
+
+
+@pytest.mark.parametrize(
+    "model, found",
+    [
+        (
+            make_pipeline(StandardScaler(), LogisticRegression()),
+            "Pipeline whose last step is LogisticRegression",
+        ),
+        (
+            make_pipeline(StandardScaler(), "passthrough"),
+            "Pipeline whose last step is 'passthrough'",
+        ),
+        (
+            SelectFromModel(LogisticRegression()),
+            "SelectFromModel whose estimator_ is LogisticRegression",
+        ),
+    ],
+    ids=["pipeline", "passthrough", "wrapper"],
+)
+def test_an_estimator_that_ends_in_no_network_is_an_error_that_says_what_is_needed(model, found):
+    model.fit(X, y)
+    message = (
+        r"TrainingCurveDisplay needs a fitted TinyMLPClassifier or TinyMLPRegressor .* as the "
+        rf"last step of a Pipeline.*; got {found}, which has no loss_curve_\."
+    )
+    with pytest.raises(ValueError, match=message):
+        TrainingCurveDisplay.from_estimator(model)
+
+
+def test_an_unfitted_pipeline_is_an_error():
+    with pytest.raises(NotFittedError, match="Pipeline instance is not fitted yet"):
+        TrainingCurveDisplay.from_estimator(make_pipeline(StandardScaler(), TinyMLPClassifier()))
 
 
 def test_without_matplotlib_the_error_says_how_to_install_it(stopped, monkeypatch):

@@ -1,17 +1,26 @@
 """Early stopping on a validation set you give, and on the metric you choose."""
 
+import inspect
+import textwrap
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import sklearn
-from sklearn.metrics import balanced_accuracy_score, log_loss, make_scorer, roc_auc_score
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    get_scorer_names,
+    log_loss,
+    make_scorer,
+    roc_auc_score,
+)
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.fixes import parse_version
 
-from sklearn_tinymlp import TinyMLPClassifier
+from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
+from sklearn_tinymlp._arguments import scorer_kind
 
 
 @pytest.fixture(scope="module")
@@ -142,10 +151,6 @@ def test_scoring_accuracy_stops_as_mlpclassifier_does(data):
     np.testing.assert_allclose(ours.validation_scores_[:n], theirs.validation_scores_[:n])
 
 
-@pytest.mark.skipif(
-    parse_version(sklearn.__version__) < parse_version("1.7"),
-    reason="Pipeline(transform_input=...) needs scikit-learn 1.7",
-)
 def test_a_pipeline_transforms_the_validation_set_with_its_preceding_steps(data):
     with sklearn.config_context(enable_metadata_routing=True):
         model = stopper().set_fit_request(X_val=True, y_val=True)
@@ -156,6 +161,33 @@ def test_a_pipeline_transforms_the_validation_set_with_its_preceding_steps(data)
     assert fitted.best_validation_score_ == pytest.approx(restored, rel=1e-10)
     direct = stopper().fit(data.X_train_s, data.y_train, X_val=data.X_val_s, y_val=data.y_val)
     np.testing.assert_allclose(fitted.validation_scores_, direct.validation_scores_, rtol=1e-10)
+
+
+def test_the_fit_docstring_holds_the_pipeline_code_for_a_validation_set_and_it_runs(data):
+    """What a pipeline needs to pass X_val through its steps is in fit's own docstring (both
+    estimators share it), and that code scales X_val as it scales X."""
+    assert TinyMLPRegressor.fit is TinyMLPClassifier.fit
+    doc = inspect.getdoc(TinyMLPClassifier.fit)
+    paragraph = doc[doc.index("X_val, y_val :") : doc.index("sample_weight_val :")]
+    assert "scikit-learn ≥ 1.6" in paragraph  # transform_input's first release (1.6.0)
+    code = textwrap.dedent(paragraph.split("::\n\n", 1)[1].split("\n\n", 1)[0])
+    assert 'transform_input=["X_val"]' in code and "enable_metadata_routing=True" in code
+    namespace = dict(
+        sklearn=sklearn,
+        Pipeline=Pipeline,
+        StandardScaler=StandardScaler,
+        TinyMLPClassifier=TinyMLPClassifier,
+        X=data.X_train,
+        y=data.y_train,
+        X_val=data.X_val,
+        y_val=data.y_val,
+    )
+    with sklearn.config_context():  # the snippet's set_config is undone on leaving
+        exec(code, namespace)
+    pipe = namespace["pipe"]
+    # the restored epoch's score is the log-loss of X_val as the whole pipeline sees it: scaled
+    restored = -log_loss(data.y_val, pipe.predict_proba(data.X_val))
+    assert pipe[-1].best_validation_score_ == pytest.approx(restored, rel=1e-10)
 
 
 @pytest.mark.parametrize(
@@ -213,3 +245,56 @@ def test_an_unusable_validation_set_or_scorer_is_refused_clearly(params, kwargs,
     with pytest.raises(ValueError, match=message):
         clf.fit(data.X_train_s, data.y_train, **kwargs(data))
     assert not hasattr(clf, "coefs_")
+
+
+CLASSIFICATION_SCORERS = ["accuracy", "balanced_accuracy", "roc_auc", "f1", "neg_log_loss"]
+REGRESSION_SCORERS = ["r2", "neg_mean_squared_error", "neg_mean_absolute_error"]
+
+
+@pytest.mark.parametrize("early_stopping", [True, False], ids=["stopping", "not-stopping"])
+@pytest.mark.parametrize(
+    "estimator, scoring",
+    [(TinyMLPClassifier, s) for s in REGRESSION_SCORERS]
+    + [(TinyMLPRegressor, s) for s in CLASSIFICATION_SCORERS],
+    ids=lambda p: getattr(p, "__name__", p),
+)
+def test_a_scorer_of_the_other_kind_is_refused_before_training(
+    estimator, scoring, early_stopping, data
+):
+    model = estimator(
+        hidden_layer_sizes=(4,), scoring=scoring, early_stopping=early_stopping, max_iter=2
+    )
+    needed, kind = ("classifier", "regressor")[:: 1 if estimator is TinyMLPRegressor else -1]
+    message = (
+        rf"scoring='{scoring}' scores the predictions of a {needed}, and {estimator.__name__} "
+        rf"is a {kind} .* Use a {kind}'s scorer, such as '"
+    )
+    with pytest.raises(ValueError, match=message):
+        model.fit(data.X_train_s, data.y_train)
+    assert not hasattr(model, "coefs_")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "estimator, scoring",
+    [(TinyMLPClassifier, s) for s in [*CLASSIFICATION_SCORERS, "loss", None]]
+    + [(TinyMLPRegressor, s) for s in [*REGRESSION_SCORERS, "loss", None]]
+    # a callable is the user's choice, not checked: accuracy on a regressor's 0/1 predictions
+    + [(TinyMLPRegressor, make_scorer(lambda y, p: accuracy_score(y, p.round())))],
+    ids=lambda p: getattr(p, "__name__", str(p)),
+)
+def test_a_scorer_of_the_estimators_kind_trains(estimator, scoring, data):
+    model = estimator(
+        hidden_layer_sizes=(4,), scoring=scoring, early_stopping=True, max_iter=2, random_state=0
+    )
+    model.fit(data.X_train_s, data.y_train)
+    assert len(model.validation_scores_) == 2
+
+
+def test_every_scikit_learn_scorer_name_has_a_kind():
+    """A scorer that a new scikit-learn adds elsewhere than its metric modules goes unchecked:
+    this says which, so that scorer_kind can learn it."""
+    unknown = [name for name in get_scorer_names() if scorer_kind(name) is None]
+    assert not unknown, f"scorer_kind cannot tell the kind of {unknown}"
+    assert scorer_kind("explained_variance") == scorer_kind("neg_max_error") == "regressor"
+    assert scorer_kind("positive_likelihood_ratio") == scorer_kind("rand_score") == "classifier"
