@@ -7,8 +7,8 @@
   fixtures, and runs once for each estimator on data it can learn.
 * ``quiet_convergence``, the one warning filter, for fits cut short on purpose.
 * ``weights`` and ``assert_same_weights``, the one way to snapshot and compare fitted weights.
-* ``PARITY``, ``fit_both`` and ``assert_same_structure``, ``assert_same_training``: fits side by
-  side with scikit-learn's ``MLPClassifier`` and ``MLPRegressor`` (the parity files).
+* ``PARITY``, ``fit_both`` and the ``assert_same_*`` of fitted models: fits side by side with
+  scikit-learn's ``MLPClassifier`` and ``MLPRegressor`` (the two parity files).
 
 The helpers are imported by name: ``from conftest import assert_same_weights`` (pytest puts
 ``tests/``, which holds no ``__init__.py``, on ``sys.path`` before it imports this file).
@@ -151,6 +151,18 @@ def assert_same_structure(ref, ours):
     for name in ("coefs_", "intercepts_"):
         assert [a.shape for a in getattr(ours, name)] == [a.shape for a in getattr(ref, name)]
         assert [a.dtype for a in getattr(ours, name)] == [a.dtype for a in getattr(ref, name)]
+
+
+def assert_same_predictions(ref, ours, X, rtol):
+    """The same predictions, of the same shapes and dtypes: the same labels, and probabilities
+    or values within ``rtol``."""
+    for method in ("predict", "predict_proba", "predict_log_proba"):
+        if hasattr(ref, method):
+            expected, got = getattr(ref, method)(X), getattr(ours, method)(X)
+            assert got.shape == expected.shape and got.dtype == expected.dtype, method
+    if is_classifier(ref):
+        np.testing.assert_array_equal(ours.predict(X), ref.predict(X))
+    np.testing.assert_allclose(outputs(ours, X), outputs(ref, X), rtol=rtol, atol=rtol * 1e-2)
 
 
 def assert_same_training(ref, ours, rtol):
