@@ -4,6 +4,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import quiet_convergence
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import NotFittedError
 from sklearn.neural_network import MLPClassifier
@@ -75,7 +76,7 @@ def test_the_given_axes_are_used(stopped):
     assert right.get_title() == "mine"
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@quiet_convergence
 def test_without_early_stopping_only_the_training_loss_is_drawn():
     clf = TinyMLPClassifier(max_iter=30, tol=0.0, **COMMON).fit(X, y)
     display = TrainingCurveDisplay.from_estimator(clf)
@@ -95,6 +96,7 @@ def test_without_data_loss_curve_the_penalized_loss_is_drawn_and_labelled(stoppe
     assert display.best_epoch_ == int(np.argmax(mlp.validation_scores_)) + 1
 
 
+@quiet_convergence
 def test_a_scorer_name_labels_the_score():
     clf = TinyMLPClassifier(early_stopping=True, scoring="roc_auc", max_iter=30, **COMMON)
     display = TrainingCurveDisplay.from_estimator(clf.fit(X, y))

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import quiet_convergence
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import train_test_split
@@ -16,7 +17,7 @@ skl2onnx = pytest.importorskip("skl2onnx")
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = quiet_convergence
 
 ACTIVATIONS = list(ACTIVATION_FUNCTIONS)  # every hidden activation the classifier offers
 
