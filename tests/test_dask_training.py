@@ -15,6 +15,7 @@ from conftest import assert_same_weights, quiet_convergence
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.fixes import parse_version
+from threadpoolctl import threadpool_limits
 
 from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
 
@@ -244,10 +245,14 @@ def test_blocks_of_the_in_memory_chunks_give_the_in_memory_fit_bit_for_bit():
     chunk_rows = _network.Objective(theta, units, "logistic", "logistic", 0.0).max_rows
     X_all, y_all = make_classification(3 * chunk_rows + 17, 6, random_state=0)
     params = dict(hidden_layer_sizes=(hidden,), solver="lbfgs", max_iter=30, random_state=0)
-    in_memory = TinyMLPClassifier(**params).fit(X_all, y_all)
-    on_dask = TinyMLPClassifier(**params).fit(
-        da.from_array(X_all, chunks=(chunk_rows, 3)), da.from_array(y_all, chunks=1000)
-    )
+    # One BLAS thread here as in the workers of the module's cluster (threads_per_worker=1),
+    # where the blocks are summed while its client is open: a matrix product split over
+    # threads adds in another order, which changes the last bit.
+    with threadpool_limits(limits=1, user_api="blas"):
+        in_memory = TinyMLPClassifier(**params).fit(X_all, y_all)
+        on_dask = TinyMLPClassifier(**params).fit(
+            da.from_array(X_all, chunks=(chunk_rows, 3)), da.from_array(y_all, chunks=1000)
+        )
     assert on_dask.n_iter_ == in_memory.n_iter_
     # Bit for bit; NumPy < 1.25 was seen to round the last bit of a sum differently in a
     # worker's block than in the client's chunk (1 ulp), which L-BFGS's 30 iterations grow
