@@ -54,10 +54,11 @@ def check_fit_arguments(est, X_val=None, y_val=None, sample_weight_val=None):
             "A validation set needs both X_val and y_val (and sample_weight_val only with "
             "them); pass both, or neither to hold out validation_fraction of X."
         )
-    if not est.early_stopping or est.solver == "lbfgs":
+    if est.early_stopping is False or est.early_stopping is np.False_ or est.solver == "lbfgs":
         raise ValueError(
             "X_val and y_val are the validation set of early stopping, which needs "
-            "early_stopping=True and solver='sgd' or 'adam'; set those, or drop X_val and y_val."
+            "early_stopping=True (or 'auto') and solver='sgd' or 'adam'; set those, or drop X_val "
+            "and y_val."
         )
 
 

@@ -60,6 +60,9 @@ _HINTS = {
     "sklearn.compose.ColumnTransformer.",
 }
 
+#: early_stopping='auto' holds out a validation set from this many rows on (see _stops_early).
+AUTO_EARLY_STOPPING_ROWS = 0
+
 #: The fitted attributes copied from the training state after every call.
 _RECORDED = {
     "n_iter_": "n_iter",
@@ -100,7 +103,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         "warm_start": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
@@ -247,21 +250,25 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         if not incremental:
             state.optimizer = None  # a warm-start fit starts a new optimizer, as MLPClassifier
         given = (X, y, sample_weight)  # what scikit-learn's callbacks are shown
+        early_stopping = self._stops_early(X, incremental, validation)
         if _dask.is_dask_collection(X):  # trained where the blocks live
-            _arguments.check_dask_fit(incremental, self.early_stopping, validation)
+            _arguments.check_dask_fit(incremental, early_stopping, validation)
             data = self._dask_data(X, y, sample_weight, continuing, state)
         else:
             data = self._memory_data(X, y, sample_weight, classes, continuing, incremental, state)
         X, Y = data[:2]
-        if self.early_stopping and validation[0] is not None:  # checked before training
+        if early_stopping and validation[0] is not None:  # checked before training
             validation = self._validation_set(X.dtype, *map(_dask.computed, validation))
         random_state = check_random_state(self.random_state)  # anew each call
         theta = self._set_network(X.shape[1], Y.shape[1], X.dtype, random_state, continuing)
         runaway = not self._numeric_targets  # a regression loss has no fixed scale
-        trainer = _training.Trainer(self.get_params(), theta, random_state, state, self, runaway)
+        trainer = _training.Trainer(
+            self.get_params(), theta, random_state, state, self, runaway, self._target_advice(Y)
+        )
         hooks = self._epoch_hooks(*given, incremental)
         saved = theta.copy() if data[-1] is not None else None  # Dask: restored if it fails
         try:
+            validation = validation if early_stopping else None
             self._train(trainer, theta, data, validation, incremental, hooks)
         except _cluster.ClientClosedError:
             theta[...] = saved  # as before fit: nothing half-trained is left
@@ -276,7 +283,11 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         return self
 
     def _train(self, trainer, theta, data, validation, incremental, hooks):
-        """Build the objective of the data and run the solver."""
+        """Build the objective of the data and run the solver.
+
+        ``validation`` is None without early stopping, else fit's validation set
+        ``(X_val, Y_val, y_val, sample_weight_val)`` or Nones (held out of X).
+        """
         X, Y, y, sample_weight, blocks = data
         network = (self._layer_units, self.activation, self._head(), self.alpha)
         extra = dict(dropout=self.dropout, random_state=trainer.random_state)
@@ -287,13 +298,29 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         if self.solver == "lbfgs":
             return trainer.fit_lbfgs(objective, hooks)
         score = None
-        if self.early_stopping:
+        if validation is not None:
             given = None if validation[0] is None else validation
             stratify = self._single_label()
             score = trainer.validation(objective, given, _arguments.scorer(self), y, stratify)
         if blocks is not None:
             return trainer.train_epochs(one_epoch, blocks.n_train, False, score, hooks)
         return trainer.fit_stochastic(objective, incremental, score, hooks)
+
+    def _stops_early(self, X, incremental, validation):
+        """Whether this call stops early: ``early_stopping``, or for 'auto', by the data.
+
+        'auto' stops early in ``fit`` with 'sgd' or 'adam' when fit is given a
+        validation set, or when X has at least ``AUTO_EARLY_STOPPING_ROWS``
+        rows in memory (a Dask array's rows are not held out); never in
+        ``partial_fit``.
+        """
+        if self.early_stopping != "auto":
+            return bool(self.early_stopping)
+        if incremental or self.solver == "lbfgs":
+            return False
+        if validation[0] is not None:
+            return True
+        return not _dask.is_dask_collection(X) and X.shape[0] >= AUTO_EARLY_STOPPING_ROWS
 
     def _memory_data(self, X, y, sample_weight, classes, continuing, incremental, state):
         """X, the targets Y, y, the weights (sample_weight × class_weight), checked."""
@@ -328,6 +355,10 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
     def _class_weighted(self, Y, sample_weight, dtype, rows=_InMemory, seen=None):
         """sample_weight × class_weight, and the class totals 'balanced' used: no class weights."""
         return sample_weight, None
+
+    def _target_advice(self, Y):
+        """What to do about the targets' scale when training ends badly: nothing (classes)."""
+        return None
 
     def _single_label(self):
         """Whether each row has one class: the early-stopping split is then stratified."""

@@ -219,6 +219,40 @@ def data_loss(logits, y, head, sample_weight=None):
     return float(per_sample.sum() if sample_weight is None else per_sample @ sample_weight)
 
 
+def constant_loss(Y, head, sample_weight=None):
+    """The mean loss of the best constant prediction: the loss a trained network must beat.
+
+    The constant is the head's fit to no feature at all: the (weighted) class
+    frequencies for log-loss, the mean for squared error and Poisson deviance,
+    the median or the q-quantile for the absolute and pinball losses.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(constant_loss(np.array([[0.0], [1.0]]), "logistic"), 4)  # log 2: p = 1/2
+    0.6931
+    >>> constant_loss(np.array([[1.0], [3.0]]), "squared_error")  # ((1 − 2)² + (3 − 2)²) / 4
+    0.5
+    """
+    name, q = (head, 0.5) if isinstance(head, str) else head
+    w = np.ones(len(Y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    weight_sum = w.sum()
+    if name in ("absolute_error", "quantile"):  # the weighted q-quantile of each column
+        order = np.argsort(Y, axis=0)
+        below = (np.cumsum(w[order], axis=0) < q * weight_sum).sum(axis=0)
+        constant = np.take_along_axis(Y, order, 0)[np.minimum(below, len(Y) - 1), range(Y.shape[1])]
+    else:
+        mean = w @ Y / weight_sum  # class frequencies, or the mean target
+        tiny = np.finfo(np.float64).tiny
+        constant = {
+            "logistic": lambda: np.log(np.maximum(mean, tiny)) - np.log(np.maximum(1 - mean, tiny)),
+            "softmax": lambda: np.log(np.maximum(mean, tiny)),
+            "poisson": lambda: np.log(np.maximum(mean, tiny)),
+        }.get(name, lambda: mean)()
+    logits = np.broadcast_to(constant.astype(np.float64), Y.shape)
+    return data_loss(logits, Y, head, sample_weight) / float(weight_sum)
+
+
 def output_error(logits, y, head, sample_weight, weight_sum):
     """The loss Σ_i s_i ℓ_i, and δ_L = s_i (∂ℓ_i/∂z_L) / S written over the logits.
 

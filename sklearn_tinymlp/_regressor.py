@@ -199,6 +199,24 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
                 f"{int(n_negative)} negative value(s); use loss='squared_error', or shift y."
             )
 
+    def _target_advice(self, Y):
+        """Scale y, when the targets' root mean square is far from 1 (in memory only).
+
+        A network's outputs start near 0 and move by about the learning rate per
+        step: targets of size 1,000 need thousands of steps, and a larger
+        ``max_iter`` or ``learning_rate_init`` only trains longer or diverges.
+        """
+        if not isinstance(Y, np.ndarray):
+            return None
+        scale = float(np.sqrt(np.mean(np.square(Y, dtype=np.float64))))
+        if 0.1 <= scale <= 10:
+            return None
+        return (
+            f"The targets' root mean square is {scale:.3g}, far from 1: scale y, for example "
+            "with sklearn.compose.TransformedTargetRegressor(regressor=..., "
+            "transformer=StandardScaler())."
+        )
+
     def _dask_stand_in(self, y):
         """The Dask targets' checks, made per block; one computed row for the output width."""
         problems = _dask.summed(_targets.regression_target_problems, y, self.loss == "poisson")

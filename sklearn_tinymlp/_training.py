@@ -51,6 +51,15 @@ class TrainingState:
     class_totals_seen: object = None
 
 
+#: The constant each output head's loss is compared with (see ``_network.constant_loss``).
+CONSTANTS = {
+    "logistic": "the class frequencies",
+    "softmax": "the class frequencies",
+    "absolute_error": "the median target",
+    "quantile": "the targets' quantile",
+}
+
+
 def shuffled(order, n_rows, random_state):
     """The next epoch's order: the last one (None: 0, 1, …, n_rows − 1) shuffled.
 
@@ -146,11 +155,17 @@ class Trainer:
     earlier calls (None: a fresh one); ``estimator`` is handed to the callbacks
     and the validation scorer (``callback(estimator, info)``), never changed;
     ``runaway``: whether a loss a thousand times the first epoch's counts as
-    diverging (a log-loss's scale is fixed; a regression loss's is the targets').
+    diverging (a log-loss's scale is fixed; a regression loss's is the targets',
+    and sgd's momentum can climb that far on unscaled targets and come back);
+    ``target_advice``: what to do about the targets' scale, told instead of
+    raising ``max_iter`` or the learning rate when training ends unconverged or
+    worse than a constant (None: nothing to say about the targets).
     """
 
-    def __init__(self, params, theta, random_state, state=None, estimator=None, runaway=True):
-        self.p, self.runaway = SimpleNamespace(**params), runaway
+    def __init__(
+        self, params, theta, random_state, state=None, estimator=None, runaway=True, advice=None
+    ):
+        self.p, self.runaway, self.target_advice = SimpleNamespace(**params), runaway, advice
         self.theta, self.random_state, self.estimator = theta, random_state, estimator
         self.state = TrainingState() if state is None else state
 
@@ -166,6 +181,8 @@ class Trainer:
 
         batch_size = batch_size_for(self.p.batch_size, objective.n_train)
         self.train_epochs(one_epoch, objective.n_train, incremental, validation, hooks)
+        if not incremental:  # one partial_fit epoch is a step, not a result
+            self.check_beats_constant(objective)
 
     def one_pass(self, objective, batch_size, order=None):
         """One pass of mini-batches over the objective's rows; :func:`run_epoch`'s sums.
@@ -221,10 +238,13 @@ class Trainer:
                 if self.is_done(monitor, loss, score, stop, validation) or incremental:
                     break
             else:
+                advice = "Increase max_iter, or raise learning_rate_init."
+                if self.target_advice:  # measured: both make unscaled targets' fits worse
+                    advice = f"{self.target_advice} A larger max_iter or learning_rate_init "
+                    advice += "does not fix this."
                 warnings.warn(
                     f"Stochastic Optimizer: Maximum iterations ({self.p.max_iter}) reached and "
-                    "the optimization hasn't converged yet. Increase max_iter, or raise "
-                    "learning_rate_init.",
+                    f"the optimization hasn't converged yet. {advice}",
                     ConvergenceWarning,
                     stacklevel=5,
                 )
@@ -318,13 +338,52 @@ class Trainer:
             state.data_loss_curve.append(objective.data_loss / objective.weight_sum)
         state.best_loss = min(state.loss_curve)
         if result.status == 1:
+            advice = self.target_advice or "Increase max_iter, or scale the features."
             warnings.warn(
                 f"lbfgs stopped after {state.n_iter} iterations (max_iter={p.max_iter}, "
-                f"max_fun={p.max_fun}) without converging; increase max_iter, or scale "
-                "the features.",
+                f"max_fun={p.max_fun}) without converging. {advice}",
                 ConvergenceWarning,
                 stacklevel=4,
             )
+        if isinstance(objective, _network.Objective):  # in memory: the rows are at hand
+            self.check_beats_constant(objective)
+
+    def check_beats_constant(self, objective):
+        """Warn when training ended above the loss of predicting a constant: worse than no model.
+
+        The last epoch's (iteration's) mean data loss on the training rows is
+        compared with that of the best constant (``_network.constant_loss``),
+        give or take 1%: a learning rate too large for the data ends there
+        without diverging. A constant y (its constant's loss about 0 against
+        that of predicting 0) is not compared: there is nothing to learn.
+        """
+        rows, weights = objective.rows, objective.sample_weight
+        weights = None if weights is None else weights[rows]
+        Y, head = objective.Y[rows], objective.out_activation
+        baseline = _network.constant_loss(Y, head, weights)
+        final = self.state.data_loss_curve[-1]
+        weight_sum = len(Y) if weights is None else weights.sum()
+        zero = _network.data_loss(np.zeros(Y.shape), Y, head, weights) / weight_sum
+        if final <= 1.01 * baseline or baseline <= 1e-6 * zero:  # a constant y: no comparison
+            return
+        if self.p.solver == "lbfgs":
+            advice = "Scale the features (for example with StandardScaler in a Pipeline)."
+        else:
+            advice = (
+                f"learning_rate_init={self.p.learning_rate_init} is likely too large for "
+                f"solver={self.p.solver!r} on these data: lower it (for example ten times), "
+                "or scale the features (for example with StandardScaler in a Pipeline)."
+            )
+        head = objective.out_activation
+        head = head if isinstance(head, str) else head[0]
+        constant = CONSTANTS.get(head, "the mean target")
+        warnings.warn(
+            f"Training ended with a mean training loss of {final:.6g}, above the "
+            f"{baseline:.6g} of predicting a constant ({constant}): the model is worse than "
+            f"none. {self.target_advice or advice}",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
 
     # ------------------------------------------------------- early stopping
 
@@ -390,29 +449,30 @@ class ConvergenceMonitor:
         self.best_score = state.best_validation_score
         self.best_score = -np.inf if self.best_score is None else self.best_score
         self.best_theta = state.best_theta
-        # Epochs before the best can be chosen: 2 × patience, at most 20 (measured on a
-        # validation set of ~40 positives: benchmarks/early_stopping_results.md).
-        self.warm_up, self.last_score = min(2 * n_iter_no_change, 20), None
+        # Epochs before a validation score may stop training: 2 × patience, at most 20
+        # (a small validation set's first scores are noise: the user guide's rare positives).
+        self.warm_up = min(2 * n_iter_no_change, 20)
 
     def update(self, loss, theta, score=None, epoch=None):
         """Record one epoch; return True when it is time to stop (or adapt η).
 
-        With a validation score, the first ``warm_up`` epochs (counted over
-        every call, ``epoch``) can neither be the best nor count against
-        patience: a noisy early peak of a small validation set is not restored.
+        With a validation score, the best epoch is the one of the highest score
+        (``MLPClassifier``'s rule: every epoch can be the best); the first
+        ``warm_up`` epochs (counted over every call, ``epoch``) only delay the
+        stop, so that a noisy early peak cannot end training before later
+        epochs can pass it.
         """
         if score is None:
             improved = loss < self.best_loss - self.tol
             self.best_loss = min(loss, self.best_loss)
-        elif epoch <= self.warm_up:
-            self.last_score, improved = score, True
         else:
             improved = score > self.best_score + self.tol
             if score > self.best_score:
                 self.best_score = score
                 self.best_theta = theta.copy()
         self.no_improvement_count = 0 if improved else self.no_improvement_count + 1
-        return self.no_improvement_count > self.n_iter_no_change
+        warming_up = score is not None and epoch <= self.warm_up
+        return self.no_improvement_count > self.n_iter_no_change and not warming_up
 
     def save(self, state, theta, restore_best):
         """Write the monitor's part of ``state``; restore the best epoch's ``theta``."""
@@ -424,5 +484,3 @@ class ConvergenceMonitor:
         if self.best_theta is not None:
             state.best_validation_score = self.best_score
             theta[...] = self.best_theta
-        elif self.last_score is not None:  # ended in the warm-up: the last epoch is kept
-            state.best_validation_score = self.last_score

@@ -132,14 +132,7 @@ def _axis(mark):
 
 # {case: reason}: cases that assert what is deliberately different here on data they do not seed,
 # so that they pass or fail by chance; skipped (our own tests check the behaviour instead).
-NOT_APPLICABLE = {
-    "test_early_stopping": (
-        "asserts best_validation_score_ == max(validation_scores_) on unseeded data; here the "
-        "best is taken after the early-stopping warm-up of min(2 * n_iter_no_change, 20) epochs "
-        "(docs/migrating.rst), and an unseeded run sometimes peaks inside it "
-        "(tests/test_early_stopping_options.py checks the rule)"
-    ),
-}
+NOT_APPLICABLE: dict = {}
 
 
 def _xfail_marks(name, case_id=None):

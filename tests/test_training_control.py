@@ -400,9 +400,10 @@ def test_callbacks_survive_clone_pickle_and_grid_search(iris_scaled):
     assert len(calls) == 3 + 2 * 2 * 3 + 3
 
 
-def test_an_early_peak_inside_the_warm_up_is_not_restored():
-    # The first min(2 × patience, 20) epochs can be neither the best nor count against
-    # patience: a small validation set's noisy early peak (epoch 1 here) is not restored.
+def test_an_early_peak_is_the_best_but_cannot_stop_training_in_the_warm_up():
+    # Every epoch can be the best (MLPClassifier's meaning of best_validation_score_); the first
+    # min(2 × patience, 20) epochs only delay the stop, so later epochs get the chance to pass
+    # a small validation set's noisy early peak.
     from sklearn_tinymlp._training import ConvergenceMonitor, TrainingState
 
     monitor = ConvergenceMonitor(tol=0.0, n_iter_no_change=2, state=TrainingState())
@@ -411,5 +412,7 @@ def test_an_early_peak_inside_the_warm_up_is_not_restored():
     for epoch, score in enumerate([0.9, 0.1, 0.2, 0.3, 0.5, 0.4, 0.45, 0.3], 1):
         theta[0] = epoch
         stops.append(monitor.update(1.0, theta, score, epoch))
-    assert monitor.best_theta[0] == 5 and monitor.best_score == 0.5
-    assert stops == [False] * 7 + [True]  # patience counts from epoch 5 on
+    assert monitor.best_theta[0] == 1 and monitor.best_score == 0.9
+    # epoch 4 is the third without gain (more than patience 2), inside the warm-up of 4 epochs:
+    # the first epoch after the warm-up stops
+    assert stops == [False] * 4 + [True] * 4
