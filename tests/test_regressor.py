@@ -1,9 +1,9 @@
-"""TinyMLPRegressor's own behaviour: its losses, early stopping scored as a regressor, its outputs.
+"""TinyMLPRegressor's own behaviour: its losses and its number of outputs.
 
 What equals ``MLPRegressor`` is in ``test_regressor_parity.py``. What the regressor shares with
-the classifier (weights, partial_fit, warm start, callbacks, dropout, activations, float32,
-sparse and data-frame input, routing, persistence, bad input) is tested once for both, in the
-files of those topics.
+the classifier (weights, partial_fit, warm start, early stopping, callbacks, dropout,
+activations, float32, sparse and data-frame input, routing, persistence, bad input) is tested
+once for both, in the files of those topics.
 """
 
 import numpy as np
@@ -12,7 +12,6 @@ from conftest import assert_same_weights, quiet_convergence, weights
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_regression
 from sklearn.exceptions import DataConversionWarning
-from sklearn.metrics import r2_score
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_tinymlp import TinyMLPRegressor
@@ -92,50 +91,6 @@ def test_poisson_predicts_positive_means():
     predicted = model.predict(X)
     assert (predicted > 0).all()
     assert_allclose(predicted.mean(), counts.mean(), rtol=0.05)
-
-
-# ------------------------------------------------------------------ early stopping
-
-
-def _noisy(n=300, seed=0):
-    rng = np.random.RandomState(seed)
-    X_noisy = rng.normal(size=(n, 10))
-    return X_noisy, X_noisy[:, 0] + rng.normal(scale=2.0, size=n)
-
-
-def test_given_validation_set_and_its_weights_are_used():
-    X_noisy, y_noisy = _noisy()
-    X_val, y_val = _noisy(100, seed=1)
-    w_val = np.random.RandomState(2).randint(1, 4, size=100).astype(float)
-    params = dict(early_stopping=True, max_iter=20, tol=0.0, n_iter_no_change=100, **SMALL)
-    model = TinyMLPRegressor(scoring="r2", **params)
-    model.fit(X_noisy, y_noisy, X_val=X_val, y_val=y_val, sample_weight_val=w_val)
-    assert model.t_ == 20 * 300  # every row of X is trained on
-    # The best epoch's weights are restored: its score is the R² of the final model.
-    expected = r2_score(y_val, model.predict(X_val), sample_weight=w_val)
-    assert model.best_validation_score_ == pytest.approx(expected, rel=1e-12)
-    unweighted = TinyMLPRegressor(scoring="r2", **params)
-    unweighted.fit(X_noisy, y_noisy, X_val=X_val, y_val=y_val)
-    assert unweighted.validation_scores_ != model.validation_scores_
-    assert unweighted.loss_curve_ == model.loss_curve_  # the same training, scored otherwise
-
-
-def test_a_callable_scoring_is_called_on_the_validation_set():
-    X_noisy, y_noisy = _noisy()
-    X_val, y_val = _noisy(100, seed=1)
-    seen = []
-
-    def negative_max_error(estimator, X_score, y_score):
-        seen.append(len(y_score))
-        return -np.max(np.abs(estimator.predict(X_score) - y_score))
-
-    model = TinyMLPRegressor(
-        scoring=negative_max_error, early_stopping=True, max_iter=6, tol=0.0, **SMALL
-    ).fit(X_noisy, y_noisy, X_val=X_val, y_val=y_val)
-    assert seen == [100] * 6
-    assert model.best_validation_score_ == pytest.approx(
-        negative_max_error(model, X_val, y_val), rel=1e-12
-    )
 
 
 # ------------------------------------------------------------------------ outputs
