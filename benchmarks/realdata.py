@@ -31,7 +31,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.exceptions import ConvergenceWarning
@@ -241,7 +240,9 @@ def figure(results, models, path):
         ax.set_title(task)
         ax.set_xlabel("score − MLP's (clipped to ±0.2)")
     np.atleast_1d(axes)[0].legend(loc="lower left")
-    fig.suptitle("At their defaults on real tabular sets: each model's score minus scikit-learn MLP's")
+    fig.suptitle(
+        "At their defaults on real tabular sets: each model's score minus scikit-learn MLP's"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=90)
 

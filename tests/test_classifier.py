@@ -1,17 +1,18 @@
 """Behaviour of TinyMLPClassifier: the scikit-learn workflow, attributes, solvers."""
 
 import inspect
-import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import log_loss
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from conftest import assert_same_weights, quiet_convergence, weights
 from sklearn_tinymlp import TinyMLPClassifier
 
 FITTED_ATTRIBUTES = [
@@ -29,12 +30,7 @@ FITTED_ATTRIBUTES = [
     "n_features_in_",
 ]
 
-
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
+pytestmark = quiet_convergence
 
 
 def test_pipeline_grid_search_and_cross_validation_on_a_bundled_dataset(breast_cancer):
@@ -49,7 +45,7 @@ def test_pipeline_grid_search_and_cross_validation_on_a_bundled_dataset(breast_c
     search = GridSearchCV(pipe, grid, cv=3, error_score="raise").fit(X, y)
     assert search.best_score_ > 0.95
     assert len(search.cv_results_["params"]) == 4
-    scores = cross_val_score(search.best_estimator_, X, y, cv=3)
+    scores = cross_val_score(search.best_estimator_, X, y, cv=3, error_score="raise")
     assert scores.shape == (3,) and scores.min() > 0.93
 
 
@@ -130,22 +126,19 @@ def test_probabilities_and_labels(labels, iris):
 def test_setting_weights_then_partial_fit_continues_from_them(iris):
     X, y = iris
     clf = TinyMLPClassifier(
-        (3,), solver="sgd", learning_rate_init=0.1, momentum=0.0, random_state=0, shuffle=False
+        (3,), solver="sgd", learning_rate_init=0.1, momentum=0.0, alpha=0.0, shuffle=False
     )
+    clf.set_params(batch_size=len(y), early_stopping=False, random_state=0)
     clf.partial_fit(X, y, classes=[0, 1, 2])
     rng = np.random.RandomState(42)
-    chosen_coefs = [rng.normal(scale=0.5, size=c.shape) for c in clf.coefs_]
-    chosen_intercepts = [np.zeros_like(b) for b in clf.intercepts_]
-    clf.coefs_ = [c.copy() for c in chosen_coefs]
-    clf.intercepts_ = [b.copy() for b in chosen_intercepts]
-    reference = TinyMLPClassifier(**clf.get_params()).partial_fit(X, y, classes=[0, 1, 2])
-    reference.coefs_ = [c.copy() for c in chosen_coefs]
-    reference.intercepts_ = [b.copy() for b in chosen_intercepts]
+    clf.coefs_ = [rng.normal(scale=0.5, size=c.shape) for c in clf.coefs_]
+    clf.intercepts_ = [np.zeros_like(b) for b in clf.intercepts_]
+    chosen = weights(clf)
+    loss_at_chosen = log_loss(y, clf.predict_proba(X))
     clf.partial_fit(X, y)
-    reference.partial_fit(X, y)
-    for a, b in zip(clf.coefs_ + clf.intercepts_, reference.coefs_ + reference.intercepts_):
-        np.testing.assert_array_equal(a, b)
-    assert not np.allclose(clf.coefs_[0], chosen_coefs[0])  # it trained from them
+    # One full-batch step from the chosen weights: the loss it reports is theirs.
+    assert clf.loss_curve_[-1] == pytest.approx(loss_at_chosen, rel=1e-12)
+    assert not np.allclose(clf.coefs_[0], chosen[0])  # and it moved them
 
     clf.coefs_ = [np.zeros((5, 3)), clf.coefs_[1]]
     with pytest.raises(ValueError, match="shapes"):
@@ -154,10 +147,8 @@ def test_setting_weights_then_partial_fit_continues_from_them(iris):
 
 def test_lbfgs_records_a_loss_curve_and_warns_when_not_converged(iris):
     X, y = iris
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ConvergenceWarning)
-        with pytest.raises(ConvergenceWarning, match="max_iter"):
-            TinyMLPClassifier((5,), solver="lbfgs", max_iter=3, random_state=0).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        TinyMLPClassifier((5,), solver="lbfgs", max_iter=3, random_state=0).fit(X, y)
     clf = TinyMLPClassifier((5,), solver="lbfgs", max_iter=50, random_state=0).fit(X, y)
     assert len(clf.loss_curve_) == clf.n_iter_
     assert clf.loss_curve_[-1] < clf.loss_curve_[0]
@@ -169,8 +160,7 @@ def test_full_batch_gradient_descent_is_batch_size_at_least_n_samples(iris):
     params = dict(hidden_layer_sizes=(4,), solver="sgd", momentum=0.0, max_iter=5, random_state=0)
     a = TinyMLPClassifier(batch_size=len(X), shuffle=False, **params).fit(X, y)
     b = TinyMLPClassifier(batch_size=len(X), shuffle=True, **params).fit(X, y)
-    for p, q in zip(a.coefs_, b.coefs_):  # order does not matter for a full batch
-        np.testing.assert_allclose(p, q, rtol=1e-12)
+    assert_same_weights(a, b, rtol=1e-12)  # order does not matter for a full batch
     assert a.t_ == 5 * len(X)
 
 

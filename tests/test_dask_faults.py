@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
+from conftest import assert_same_weights, quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, _dask
 from sklearn_tinymlp import _cluster as cluster
 
@@ -25,12 +26,12 @@ distributed = pytest.importorskip("distributed")
 
 pytestmark = [
     pytest.mark.slow,
+    quiet_convergence,
     pytest.mark.filterwarnings(
         # distributed warns about ports, slow event loops, lost workers and closed comms
         "ignore::UserWarning:distributed",
         "ignore::ResourceWarning",
         "ignore::RuntimeWarning",
-        "ignore::sklearn.exceptions.ConvergenceWarning",
     ),
 ]
 
@@ -84,10 +85,7 @@ def fault_free():
 
 def _assert_same_fit(fitted, reference):
     assert fitted.n_iter_ == reference.n_iter_
-    for ours, theirs in zip(
-        fitted.coefs_ + fitted.intercepts_, reference.coefs_ + reference.intercepts_
-    ):
-        np.testing.assert_array_equal(ours, theirs)
+    assert_same_weights(fitted, reference)
     assert fitted.loss_curve_ == reference.loss_curve_
 
 

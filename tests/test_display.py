@@ -14,6 +14,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from conftest import quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor, TrainingCurveDisplay
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -80,7 +81,7 @@ def test_the_given_axes_are_used(stopped):
     assert right.get_title() == "mine"
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@quiet_convergence
 def test_without_early_stopping_only_the_training_loss_is_drawn():
     clf = TinyMLPClassifier(max_iter=30, tol=0.0, early_stopping=False, **COMMON).fit(X, y)
     display = TrainingCurveDisplay.from_estimator(clf)
@@ -100,6 +101,7 @@ def test_without_data_loss_curve_the_penalized_loss_is_drawn_and_labelled(stoppe
     assert display.best_epoch_ == int(np.argmax(mlp.validation_scores_)) + 1
 
 
+@quiet_convergence
 def test_a_scorer_name_labels_the_score():
     clf = TinyMLPClassifier(early_stopping=True, scoring="roc_auc", max_iter=30, **COMMON)
     display = TrainingCurveDisplay.from_estimator(clf.fit(X, y))

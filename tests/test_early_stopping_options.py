@@ -7,18 +7,21 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import sklearn
+from sklearn.base import is_classifier
 from sklearn.metrics import (
     accuracy_score,
     balanced_accuracy_score,
     get_scorer_names,
     log_loss,
     make_scorer,
+    mean_squared_error,
     roc_auc_score,
 )
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from conftest import quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
 from sklearn_tinymlp._arguments import scorer_kind
 
@@ -46,18 +49,61 @@ def stopper(**params):
     return TinyMLPClassifier((16,), **{**common, **params})
 
 
+def _given_split(Estimator):
+    """300 training and 100 validation rows of a noisy target for ``Estimator``, and weights
+    for the validation rows."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(400, 10))
+    target = X[:, 0] + rng.normal(scale=2.0, size=400)
+    y = (target > 0).astype(int) if is_classifier(Estimator()) else target
+    sw_val = np.random.RandomState(2).randint(1, 4, size=100).astype(float)
+    return X[:300], y[:300], X[300:], y[300:], sw_val
+
+
+# The validation loss that scoring="loss" negates: the classifier's log-loss, the regressor's
+# half mean squared error (its training loss).
+VALIDATION_LOSS = {
+    TinyMLPClassifier: lambda model, X, y, w: log_loss(y, model.predict_proba(X), sample_weight=w),
+    TinyMLPRegressor: lambda model, X, y, w: (
+        0.5 * mean_squared_error(y, model.predict(X), sample_weight=w)
+    ),
+}
+
+
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
-def test_a_given_validation_set_is_what_early_stopping_scores(weighted, data):
-    sw = data.SW_VAL if weighted else None
-    clf = stopper().fit(
-        data.X_train_s, data.y_train, X_val=data.X_val_s, y_val=data.y_val, sample_weight_val=sw
-    )
-    best = int(np.argmax(clf.validation_scores_))
-    assert best < clf.n_iter_ - 1  # it stopped after the best epoch, which was restored
-    assert clf.best_validation_score_ == clf.validation_scores_[best] == max(clf.validation_scores_)
-    restored = -log_loss(data.y_val, clf.predict_proba(data.X_val_s), sample_weight=sw)
-    assert clf.best_validation_score_ == pytest.approx(restored, rel=1e-10)
-    assert clf.t_ == clf.n_iter_ * len(data.y_train)  # every training row was trained on
+def test_a_given_validation_set_is_what_early_stopping_scores(Estimator, weighted):
+    X, y, X_val, y_val, sw_val = _given_split(Estimator)
+    sw = sw_val if weighted else None
+    params = dict(hidden_layer_sizes=(16,), early_stopping=True, scoring="loss", max_iter=300)
+    params.update(learning_rate_init=0.01, random_state=0)
+    model = Estimator(**params).fit(X, y, X_val=X_val, y_val=y_val, sample_weight_val=sw)
+    best = model.validation_scores_.index(model.best_validation_score_)
+    assert best < model.n_iter_ - 1  # it stopped after the best epoch, which was restored
+    restored = -VALIDATION_LOSS[Estimator](model, X_val, y_val, sw)
+    assert model.best_validation_score_ == pytest.approx(restored, rel=1e-10)
+    assert model.t_ == model.n_iter_ * len(y)  # every training row was trained on
+    if weighted:  # the weights change the scores, not the training
+        unweighted = Estimator(**params).fit(X, y, X_val=X_val, y_val=y_val)
+        assert unweighted.validation_scores_ != model.validation_scores_
+        n = min(unweighted.n_iter_, model.n_iter_)
+        assert unweighted.loss_curve_[:n] == model.loss_curve_[:n]
+
+
+@quiet_convergence
+def test_a_callable_scoring_is_called_on_the_validation_set(Estimator):
+    X, y, X_val, y_val, _ = _given_split(Estimator)
+    seen = []
+
+    def score(estimator, X_score, y_score):
+        seen.append(len(y_score))
+        return estimator.score(X_score, y_score)
+
+    model = Estimator(
+        hidden_layer_sizes=(8,), scoring=score, early_stopping=True, max_iter=6, tol=0.0
+    ).set_params(random_state=0)
+    model.fit(X, y, X_val=X_val, y_val=y_val)
+    assert seen == [100] * 6
+    assert model.best_validation_score_ == pytest.approx(model.score(X_val, y_val), rel=1e-12)
 
 
 @pytest.mark.parametrize("class_weight", [{0: 1.0, 1: 4.0}, "balanced"])

@@ -6,18 +6,18 @@ from packaging.version import Version
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 
+from conftest import assert_same_weights, quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier
 
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 joblib = pytest.importorskip("joblib")
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::sklearn.exceptions.ConvergenceWarning",
+pytestmark = [
+    quiet_convergence,
     # distributed warns about the ports it picks and about slow event loops on busy machines
-    "ignore::UserWarning:distributed",
-    "ignore::ResourceWarning",
-)
+    pytest.mark.filterwarnings("ignore::UserWarning:distributed", "ignore::ResourceWarning"),
+]
 
 
 def _stream_data(n_blocks=5, block_rows=60, n_features=6):
@@ -50,8 +50,7 @@ def test_incremental_equals_partial_fit_block_by_block():
     assert fitted.n_iter_ == by_hand.n_iter_ == 1  # the last partial_fit call's epoch
     assert len(fitted.loss_curve_) == len(by_hand.loss_curve_) == 5
     assert fitted.t_ == by_hand.t_ == 300
-    for a, b in zip(fitted.coefs_ + fitted.intercepts_, by_hand.coefs_ + by_hand.intercepts_):
-        np.testing.assert_array_equal(a, b)
+    assert_same_weights(fitted, by_hand)
     # Predictions come back as a lazy dask array, block by block.
     predicted = incremental.predict(X)
     assert isinstance(predicted, da.Array)
@@ -85,7 +84,7 @@ def test_incremental_streams_blocks_built_lazily():
     by_hand = TinyMLPClassifier(**params)
     for Xb, yb in _stream_data():
         by_hand.partial_fit(Xb, yb, classes=[0, 1])
-    np.testing.assert_array_equal(incremental.estimator_.coefs_[0], by_hand.coefs_[0])
+    assert_same_weights(incremental.estimator_, by_hand)
 
 
 # dask 2025.3.0 started refusing the dask.persist call that dask-ml's incremental
@@ -137,13 +136,12 @@ def test_grid_search_on_process_cluster_equals_sequential(client):
     estimator = TinyMLPClassifier(solver="lbfgs", max_iter=40, random_state=0)
     scoring = ["accuracy", "neg_log_loss"]
 
-    sequential = GridSearchCV(estimator, grid, cv=3, scoring=scoring, refit="accuracy")
-    sequential.fit(X, y)
+    search = dict(cv=3, scoring=scoring, refit="accuracy", error_score="raise")
+    sequential = GridSearchCV(estimator, grid, **search).fit(X, y)
 
     assert client.scheduler_info()["address"].startswith("tcp://127.0.0.1:")
     with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as stream:
-        on_dask = GridSearchCV(estimator, grid, cv=3, scoring=scoring, refit="accuracy", n_jobs=-1)
-        on_dask.fit(X, y)
+        on_dask = GridSearchCV(estimator, grid, n_jobs=-1, **search).fit(X, y)
     # The fits ran as tasks on the cluster's worker processes, not in this one.
     workers = {task["worker"] for task in stream.data}
     assert len(stream.data) >= 1 and workers <= set(client.scheduler_info()["workers"])

@@ -8,6 +8,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from conftest import quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, register_onnx_converter, to_onnx
 from sklearn_tinymlp._activations import ACTIVATIONS as ACTIVATION_FUNCTIONS
 from sklearn_tinymlp._onnx import _label_kind
@@ -16,7 +17,7 @@ skl2onnx = pytest.importorskip("skl2onnx")
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = quiet_convergence
 
 ACTIVATIONS = list(ACTIVATION_FUNCTIONS)  # every hidden activation the classifier offers
 

@@ -24,12 +24,25 @@ import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_iris, make_multilabel_classification
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import NotFittedError
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.fixes import parse_version
 
+from conftest import (
+    NEVER_CONVERGES,
+    PARITY,
+    assert_same_predictions,
+    assert_same_structure,
+    assert_same_training,
+    assert_same_weights,
+    fit_both,
+    quiet_convergence,
+    weights,
+)
 from sklearn_tinymlp import TinyMLPClassifier
+
+pytestmark = quiet_convergence
 
 X_IRIS, Y_IRIS = load_iris(return_X_y=True)
 X_IRIS = StandardScaler().fit_transform(X_IRIS)
@@ -44,13 +57,7 @@ DATA = {
 }
 TARGETS = list(DATA)
 STOCHASTIC = ["sgd", "adam"]
-# Both estimators get every parameter explicitly (the default activation differs).
-# scikit-learn's early_stopping default passed explicitly (ours is 'auto')
-COMMON = dict(
-    hidden_layer_sizes=(5, 3), activation="tanh", learning_rate_init=0.01, early_stopping=False,
-    random_state=0,
-)  # fmt: skip
-NEVER_CONVERGES = dict(tol=0.0, n_iter_no_change=10_000)  # runs exactly max_iter epochs
+PAIR = (MLPClassifier, TinyMLPClassifier)  # for fit_both
 
 
 def both():
@@ -65,50 +72,6 @@ def _classes(y):
     return [0, 1, 2] if y.ndim == 2 else np.unique(y)
 
 
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
-
-
-def fit_both(X, y, **params):
-    return (
-        MLPClassifier(**COMMON, **params).fit(X, y),
-        TinyMLPClassifier(**COMMON, **params).fit(X, y),
-    )
-
-
-def assert_same_structure(ref, ours):
-    """What a fitted model must share whatever the training: shapes, dtypes, classes, sizes."""
-    assert_array_equal(ours.classes_, ref.classes_)
-    assert ours.classes_.dtype == ref.classes_.dtype
-    for name in ("n_layers_", "n_outputs_", "out_activation_", "n_features_in_"):
-        assert getattr(ours, name) == getattr(ref, name), name
-    assert hasattr(ours, "feature_names_in_") == hasattr(ref, "feature_names_in_")
-    for name in ("coefs_", "intercepts_"):
-        assert [a.shape for a in getattr(ours, name)] == [a.shape for a in getattr(ref, name)]
-        assert [a.dtype for a in getattr(ours, name)] == [a.dtype for a in getattr(ref, name)]
-
-
-def assert_same_predictions(ref, ours, X, rtol):
-    for method in ("predict", "predict_proba", "predict_log_proba"):
-        expected, got = getattr(ref, method)(X), getattr(ours, method)(X)
-        assert got.shape == expected.shape, method
-        assert got.dtype == expected.dtype, method
-    assert_array_equal(ours.predict(X), ref.predict(X))
-    assert_allclose(ours.predict_proba(X), ref.predict_proba(X), rtol=rtol, atol=1e-7)
-
-
-def assert_same_training(ref, ours, rtol):
-    """The same losses and weights: the same initial weights and update rules, up to rounding."""
-    assert len(ours.loss_curve_) == len(ref.loss_curve_)
-    assert_allclose(ours.loss_curve_, ref.loss_curve_, rtol=rtol)
-    assert_allclose(ours.loss_, ref.loss_, rtol=rtol)
-    for a, b in zip(ours.coefs_ + ours.intercepts_, ref.coefs_ + ref.intercepts_):
-        assert_allclose(a, b, rtol=rtol, atol=rtol * 1e-2)
-
-
 # --------------------------------------------------------------------- one fit, paired
 
 
@@ -119,7 +82,7 @@ def test_stochastic_fit_equals_mlpclassifier(solver, target, dtype):
     X, y = DATA[target]
     X = X.astype(dtype)
     rtol = 1e-6 if dtype == np.float64 else 1e-3
-    ref, ours = fit_both(X, y, solver=solver, max_iter=300)
+    ref, ours = fit_both(*PAIR, X, y, solver=solver, max_iter=300)
     assert_same_structure(ref, ours)
     assert ours.n_iter_ == ref.n_iter_
     assert ours.t_ == ref.t_
@@ -138,7 +101,7 @@ def test_stochastic_fit_equals_mlpclassifier(solver, target, dtype):
 def test_minibatch_fit_equals_mlpclassifier(solver, shuffle):
     # The cases above train on full batches, where the order of the rows does not matter.
     X, y = DATA["multiclass"]
-    ref, ours = fit_both(X, y, solver=solver, batch_size=16, shuffle=shuffle, max_iter=5)
+    ref, ours = fit_both(*PAIR, X, y, solver=solver, batch_size=16, shuffle=shuffle, max_iter=5)
     assert_same_training(ref, ours, rtol=1e-6)
 
 
@@ -146,7 +109,7 @@ def test_minibatch_fit_equals_mlpclassifier(solver, shuffle):
 @pytest.mark.parametrize("call", ["fit", "partial_fit"])
 def test_minibatch_calls_after_the_first_equal_mlpclassifier(call, shuffle):
     X, y = DATA["multiclass"]
-    params = dict(**COMMON, solver="sgd", batch_size=16, shuffle=shuffle, warm_start=True)
+    params = dict(**PARITY, solver="sgd", batch_size=16, shuffle=shuffle, warm_start=True)
     ref, ours = MLPClassifier(**params, max_iter=1), TinyMLPClassifier(**params, max_iter=1)
     for _ in range(3):
         for est in (ref, ours):
@@ -157,7 +120,7 @@ def test_minibatch_calls_after_the_first_equal_mlpclassifier(call, shuffle):
 def test_the_stochastic_cases_include_both_stopping_rules():
     """The cases above compare both a fit stopped by tol and one that ran max_iter epochs."""
     n_iters = [
-        MLPClassifier(**COMMON, solver=solver, max_iter=300).fit(*DATA[target]).n_iter_
+        MLPClassifier(**PARITY, solver=solver, max_iter=300).fit(*DATA[target]).n_iter_
         for solver in STOCHASTIC
         for target in TARGETS
     ]
@@ -169,12 +132,11 @@ def test_the_stochastic_cases_include_both_stopping_rules():
 def test_lbfgs_fit_equals_mlpclassifier(target):
     # 20 iterations: L-BFGS amplifies rounding differences over longer runs.
     X, y = DATA[target]
-    ref, ours = fit_both(X, y, solver="lbfgs", max_iter=20)
+    ref, ours = fit_both(*PAIR, X, y, solver="lbfgs", max_iter=20)
     assert_same_structure(ref, ours)
     assert ours.n_iter_ == ref.n_iter_
     assert_allclose(ours.loss_, ref.loss_, rtol=1e-6)
-    for a, b in zip(ours.coefs_ + ours.intercepts_, ref.coefs_ + ref.intercepts_):
-        assert_allclose(a, b, rtol=1e-5, atol=1e-8)
+    assert_same_weights(ours, ref, rtol=1e-5, atol=1e-8)
     for name in ("validation_scores_", "best_validation_score_"):  # absent from MLPClassifier
         assert getattr(ref, name, None) is None
         assert getattr(ours, name, None) is None
@@ -183,7 +145,7 @@ def test_lbfgs_fit_equals_mlpclassifier(target):
 
 def test_the_lbfgs_cases_include_both_stopping_rules():
     n_iters = [
-        MLPClassifier(**COMMON, solver="lbfgs", max_iter=20).fit(*DATA[t]).n_iter_ for t in TARGETS
+        MLPClassifier(**PARITY, solver="lbfgs", max_iter=20).fit(*DATA[t]).n_iter_ for t in TARGETS
     ]
     assert min(n_iters) < 20 and max(n_iters) == 20
 
@@ -193,7 +155,7 @@ def test_the_lbfgs_cases_include_both_stopping_rules():
     [*STOCHASTIC, "lbfgs"],
 )
 def test_t_counts_like_mlpclassifier(solver):
-    ref, ours = fit_both(*DATA["multiclass"], solver=solver, max_iter=5, **NEVER_CONVERGES)
+    ref, ours = fit_both(*PAIR, *DATA["multiclass"], solver=solver, max_iter=5, **NEVER_CONVERGES)
     assert ours.t_ == ref.t_
 
 
@@ -205,7 +167,9 @@ def test_early_stopping_attributes_equal_mlpclassifier(solver, target):
     X, y = DATA[target]
     if target == "binary":  # MLPClassifier < 1.9 cannot score string labels under early stopping
         y = (y == "versicolor").astype(int)
-    ref, ours = fit_both(X, y, solver=solver, early_stopping=True, max_iter=15, **NEVER_CONVERGES)
+    ref, ours = fit_both(
+        *PAIR, X, y, solver=solver, early_stopping=True, max_iter=15, **NEVER_CONVERGES
+    )
     assert_same_structure(ref, ours)
     assert ours.n_iter_ == ref.n_iter_ == 15
     assert ours.t_ == ref.t_  # the same number of training rows per epoch
@@ -220,7 +184,7 @@ def test_early_stopping_attributes_equal_mlpclassifier(solver, target):
 
 @pytest.mark.parametrize("Estimator", both())
 def test_early_stopping_stops_before_max_iter(Estimator):
-    clf = Estimator(**COMMON, solver="sgd", early_stopping=True, max_iter=500)
+    clf = Estimator(**PARITY, solver="sgd", early_stopping=True, max_iter=500)
     clf.fit(*DATA["multiclass"])
     assert clf.n_iter_ < 500
     assert len(clf.loss_curve_) == len(clf.validation_scores_) == clf.n_iter_
@@ -228,7 +192,7 @@ def test_early_stopping_stops_before_max_iter(Estimator):
 
 @pytest.mark.parametrize("Estimator", both())
 def test_best_validation_score_is_the_highest_validation_score(Estimator):
-    clf = Estimator(**COMMON, solver="adam", early_stopping=True, max_iter=40, **NEVER_CONVERGES)
+    clf = Estimator(**PARITY, solver="adam", early_stopping=True, max_iter=40, **NEVER_CONVERGES)
     clf.fit(*DATA["multiclass"])
     assert clf.best_validation_score_ == max(clf.validation_scores_)
 
@@ -237,7 +201,7 @@ def test_feature_names_equal_mlpclassifier():
     pd = pytest.importorskip("pandas")
     X, y = DATA["multiclass"]
     frame = pd.DataFrame(X, columns=["sepal_l", "sepal_w", "petal_l", "petal_w"])
-    ref, ours = fit_both(frame, y, solver="adam", max_iter=5, early_stopping=True)
+    ref, ours = fit_both(*PAIR, frame, y, solver="adam", max_iter=5, early_stopping=True)
     assert_array_equal(ours.feature_names_in_, ref.feature_names_in_)
     assert ours.feature_names_in_.dtype == ref.feature_names_in_.dtype
     assert_array_equal(ours.predict(frame), ref.predict(frame))
@@ -250,7 +214,7 @@ def test_feature_names_equal_mlpclassifier():
 @pytest.mark.parametrize("solver", STOCHASTIC)
 def test_warm_start_sequence_equals_mlpclassifier(solver, target):
     X, y = DATA[target]
-    params = dict(**COMMON, solver=solver, warm_start=True, max_iter=5, **NEVER_CONVERGES)
+    params = dict(**PARITY, solver=solver, warm_start=True, max_iter=5, **NEVER_CONVERGES)
     ref, ours = MLPClassifier(**params), TinyMLPClassifier(**params)
     for max_iter in (5, 5, 3):
         for est in (ref, ours):
@@ -264,7 +228,7 @@ def test_warm_start_sequence_equals_mlpclassifier(solver, target):
 @pytest.mark.parametrize("solver", STOCHASTIC)
 def test_warm_start_after_convergence_stops_like_mlpclassifier(solver):
     X, y = DATA["multiclass"]
-    params = dict(**COMMON, solver=solver, warm_start=True, max_iter=300, tol=1e-3)
+    params = dict(**PARITY, solver=solver, warm_start=True, max_iter=300, tol=1e-3)
     ref, ours = MLPClassifier(**params), TinyMLPClassifier(**params)
     for _ in range(2):
         for est in (ref, ours):
@@ -275,21 +239,20 @@ def test_warm_start_after_convergence_stops_like_mlpclassifier(solver):
 
 def test_lbfgs_warm_start_equals_mlpclassifier():
     X, y = DATA["binary"]
-    params = dict(**COMMON, solver="lbfgs", warm_start=True, max_iter=3, **NEVER_CONVERGES)
+    params = dict(**PARITY, solver="lbfgs", warm_start=True, max_iter=3, **NEVER_CONVERGES)
     ref, ours = MLPClassifier(**params), TinyMLPClassifier(**params)
     for _ in range(3):
         for est in (ref, ours):
             est.fit(X, y)
         assert ours.n_iter_ == ref.n_iter_ == 3
-        for a, b in zip(ours.coefs_ + ours.intercepts_, ref.coefs_ + ref.intercepts_):
-            assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+        assert_same_weights(ours, ref, rtol=1e-6, atol=1e-9)
 
 
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("solver", STOCHASTIC)
 def test_partial_fit_sequence_equals_mlpclassifier(solver, target):
     X, y = DATA[target]
-    ref, ours = MLPClassifier(**COMMON, solver=solver), TinyMLPClassifier(**COMMON, solver=solver)
+    ref, ours = MLPClassifier(**PARITY, solver=solver), TinyMLPClassifier(**PARITY, solver=solver)
     for call in range(4):
         for est in (ref, ours):
             est.partial_fit(X, y, classes=_classes(y))
@@ -306,7 +269,7 @@ def test_partial_fit_sequence_equals_mlpclassifier(solver, target):
 def test_fit_and_partial_fit_mixed_equal_mlpclassifier(first, warm_start):
     # fit after partial_fit starts again unless warm_start; partial_fit after fit continues.
     X, y = DATA["multiclass"]
-    params = dict(**COMMON, solver="sgd", max_iter=4, warm_start=warm_start, **NEVER_CONVERGES)
+    params = dict(**PARITY, solver="sgd", max_iter=4, warm_start=warm_start, **NEVER_CONVERGES)
     ref, ours = MLPClassifier(**params), TinyMLPClassifier(**params)
     for est in (ref, ours):
         if first == "fit":
@@ -321,11 +284,11 @@ def test_fit_and_partial_fit_mixed_equal_mlpclassifier(first, warm_start):
 
 
 def _fitted(Estimator, **params):
-    return Estimator(**COMMON, max_iter=3, **params).fit(*DATA["multiclass"])
+    return Estimator(**PARITY, max_iter=3, **params).fit(*DATA["multiclass"])
 
 
 def _partially_fitted(Estimator):
-    return Estimator(**COMMON).partial_fit(*DATA["multiclass"], classes=[0, 1, 2])
+    return Estimator(**PARITY).partial_fit(*DATA["multiclass"], classes=[0, 1, 2])
 
 
 X, Y = X_IRIS, Y_IRIS
@@ -398,7 +361,7 @@ def test_partial_fit_is_hidden_for_lbfgs(Estimator):
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
 @pytest.mark.parametrize("Estimator", both())
 def test_n_iter_counts_the_epochs_of_the_last_fit(Estimator, solver):
-    clf = Estimator(**COMMON, solver=solver, warm_start=True, max_iter=5, **NEVER_CONVERGES)
+    clf = Estimator(**PARITY, solver=solver, warm_start=True, max_iter=5, **NEVER_CONVERGES)
     clf.fit(*DATA["multiclass"])
     assert clf.n_iter_ == 5
     clf.fit(*DATA["multiclass"])
@@ -413,12 +376,12 @@ def test_n_iter_counts_the_epochs_of_the_last_fit(Estimator, solver):
 @pytest.mark.parametrize("Estimator", both())
 def test_n_iter_after_partial_fit_calls(Estimator, solver):
     X, y = DATA["multiclass"]
-    clf = Estimator(**COMMON, solver=solver)
+    clf = Estimator(**PARITY, solver=solver)
     for _ in range(4):
         clf.partial_fit(X, y, classes=[0, 1, 2])
     assert clf.n_iter_ == 1
     assert len(clf.loss_curve_) == 4
-    clf = Estimator(**COMMON, solver=solver, max_iter=3, **NEVER_CONVERGES).fit(X, y)
+    clf = Estimator(**PARITY, solver=solver, max_iter=3, **NEVER_CONVERGES).fit(X, y)
     clf.partial_fit(X, y)
     assert clf.n_iter_ == 1
     assert len(clf.loss_curve_) == 4
@@ -429,7 +392,7 @@ def test_n_iter_after_partial_fit_calls(Estimator, solver):
     both(),
 )
 def test_warm_start_with_early_stopping_curves_accumulate_together(Estimator):
-    clf = Estimator(**COMMON, warm_start=True, early_stopping=True, max_iter=4, **NEVER_CONVERGES)
+    clf = Estimator(**PARITY, warm_start=True, early_stopping=True, max_iter=4, **NEVER_CONVERGES)
     clf.fit(*DATA["multiclass"])
     clf.fit(*DATA["multiclass"])
     assert clf.n_iter_ == 4
@@ -452,7 +415,7 @@ def _iteration_lines(out):
 def test_verbose_lines_read_iteration_n_loss(Estimator, early_stopping, capsys):
     X, y = DATA["multiclass"]
     clf = Estimator(
-        **COMMON,
+        **PARITY,
         solver="sgd",
         max_iter=3,
         warm_start=True,
@@ -485,21 +448,20 @@ def test_verbose_lines_read_iteration_n_loss(Estimator, early_stopping, capsys):
 @pytest.mark.parametrize("Estimator", both())
 def test_warm_start_fit_on_other_classes_raises(Estimator, labels):
     X, y = DATA["multiclass"]
-    clf = Estimator(**COMMON, warm_start=True, max_iter=3).fit(X, y)
-    before = [p.copy() for p in clf.coefs_ + clf.intercepts_]
+    clf = Estimator(**PARITY, warm_start=True, max_iter=3).fit(X, y)
+    before = weights(clf)
     y_other = np.asarray(labels)[np.arange(len(y)) % len(labels)]
     with pytest.raises(ValueError, match="warm_start"):
         clf.fit(X, y_other)
     assert_array_equal(clf.classes_, [0, 1, 2])
-    for p, old in zip(clf.coefs_ + clf.intercepts_, before):
-        assert_array_equal(p, old)
+    assert_same_weights(clf, before)
 
 
 @pytest.mark.parametrize("after_fit", [False, True], ids=["first call", "after fit"])
 @pytest.mark.parametrize("Estimator", both())
 def test_partial_fit_with_early_stopping_raises(Estimator, after_fit):
     X, y = DATA["multiclass"]
-    clf = Estimator(**COMMON, early_stopping=True, max_iter=5)
+    clf = Estimator(**PARITY, early_stopping=True, max_iter=5)
     if after_fit:
         clf.fit(X, y)
     with pytest.raises(ValueError, match="early_stopping"):
@@ -518,11 +480,10 @@ def _interrupt_after(Estimator, epochs, monkeypatch, snapshots, move_away):
     """
 
     def end_of_epoch(est):
-        weights = est.coefs_ + est.intercepts_
-        snapshots.append([w.copy() for w in weights])
+        snapshots.append(weights(est))
         if len(snapshots) == epochs:
             if move_away:
-                for w in weights:
+                for w in est.coefs_ + est.intercepts_:
                     w[...] = 0
             raise KeyboardInterrupt
 
@@ -553,7 +514,7 @@ def test_keyboard_interrupt_keeps_the_model_trained_so_far(Estimator, early_stop
     epochs = 4 if early_stopping else 3
     patience = dict(n_iter_no_change=1) if early_stopping and Estimator is not MLPClassifier else {}
     interrupt = _interrupt_after(Estimator, epochs, monkeypatch, snapshots, early_stopping)
-    clf = Estimator(**COMMON, early_stopping=early_stopping, **patience, **interrupt)
+    clf = Estimator(**PARITY, early_stopping=early_stopping, **patience, **interrupt)
     try:
         with pytest.warns(UserWarning, match="Training interrupted by user"):
             clf.fit(X, y)
@@ -561,16 +522,14 @@ def test_keyboard_interrupt_keeps_the_model_trained_so_far(Estimator, early_stop
         pytest.fail("the KeyboardInterrupt propagated out of fit")
     assert clf.n_iter_ == epochs
     assert len(clf.loss_curve_) == epochs
-    weights = clf.coefs_ + clf.intercepts_
     if early_stopping:
         # the best epoch's weights are restored
         assert len(clf.validation_scores_) == epochs
-        best = [k for k, s in enumerate(clf.validation_scores_) if s == clf.best_validation_score_]
-        assert any(all(np.array_equal(w, s) for w, s in zip(weights, snapshots[k])) for k in best)
-        assert any(np.any(w != 0) for w in weights)
+        best = clf.validation_scores_.index(clf.best_validation_score_)
+        assert_same_weights(clf, snapshots[best])
+        assert any(np.any(w != 0) for w in clf.coefs_)
     else:
-        for w, s in zip(weights, snapshots[-1]):
-            assert_array_equal(w, s)
+        assert_same_weights(clf, snapshots[-1])
     assert clf.predict(X).shape == y.shape
 
 
@@ -578,7 +537,7 @@ def test_keyboard_interrupt_keeps_the_model_trained_so_far(Estimator, early_stop
 
 
 def _one_class(E):
-    return E(**COMMON, max_iter=3).fit(X, np.zeros(len(X), dtype=int)).predict(X[:2])
+    return E(**PARITY, max_iter=3).fit(X, np.zeros(len(X), dtype=int)).predict(X[:2])
 
 
 def _class_too_small_to_split(E):
@@ -588,11 +547,11 @@ def _class_too_small_to_split(E):
 
 def _validation_set_of_one_sample(E):
     rows = [0, 1, 50, 51, 100, 101]  # validation_fraction=0.1 of 6 rows
-    return E(**COMMON, early_stopping=True, max_iter=3).fit(X[rows], Y[rows])
+    return E(**PARITY, early_stopping=True, max_iter=3).fit(X[rows], Y[rows])
 
 
 def _log_proba_where_proba_underflows(E):
-    clf = E(**COMMON, solver="lbfgs", max_iter=50).fit(*DATA["binary"])
+    clf = E(**PARITY, solver="lbfgs", max_iter=50).fit(*DATA["binary"])
     clf.coefs_[-1][...] *= 1e4
     clf.intercepts_[-1][...] *= 1e4
     log_proba = clf.predict_log_proba(DATA["binary"][0])
@@ -600,16 +559,16 @@ def _log_proba_where_proba_underflows(E):
 
 
 def _partial_fit_multilabel_without_classes(E):
-    return E(**COMMON).partial_fit(X_MULTILABEL, Y_MULTILABEL)
+    return E(**PARITY).partial_fit(X_MULTILABEL, Y_MULTILABEL)
 
 
 def _lbfgs_float32_weights_stay_float32(E):
-    clf = E(**COMMON, solver="lbfgs", max_iter=5).fit(X.astype(np.float32), Y)
+    clf = E(**PARITY, solver="lbfgs", max_iter=5).fit(X.astype(np.float32), Y)
     assert all(w.dtype == np.float32 for w in clf.coefs_ + clf.intercepts_)
 
 
 def _lbfgs_loss_curve(E):
-    clf = E(**COMMON, solver="lbfgs", max_iter=5, **NEVER_CONVERGES).fit(X, Y)
+    clf = E(**PARITY, solver="lbfgs", max_iter=5, **NEVER_CONVERGES).fit(X, Y)
     assert len(clf.loss_curve_) == clf.n_iter_
     assert clf.best_loss_ == min(clf.loss_curve_)
 

@@ -33,8 +33,8 @@ Mutant → the test that catches it:
   and ``partial_fit`` train as if it were None) →
   ``test_estimator_checks.py::test_sklearn_compatible`` with scikit-learn's
   ``check_sample_weight_equivalence_on_dense_data`` (``TinyMLPClassifier()``),
-  ``test_training_control.py::test_integer_weights_equal_repeated_rows`` ``[adam]`` and
-  ``[float32-balanced]``, and
+  ``test_training_control.py::test_integer_weights_equal_repeated_rows``
+  ``[classifier-adam]`` and ``[classifier-float32-balanced]``, and
   ``test_reliability_properties.py::test_a_heavier_row_pulls_its_prediction_toward_its_label``.
 """
 
@@ -167,9 +167,10 @@ MUTANTS = {
         [
             "tests/test_estimator_checks.py::test_sklearn_compatible"
             "[TinyMLPClassifier()-check_sample_weight_equivalence_on_dense_data]",
-            "tests/test_training_control.py::test_integer_weights_equal_repeated_rows[adam]",
             "tests/test_training_control.py::"
-            "test_integer_weights_equal_repeated_rows[float32-balanced]",
+            "test_integer_weights_equal_repeated_rows[classifier-adam]",
+            "tests/test_training_control.py::"
+            "test_integer_weights_equal_repeated_rows[classifier-float32-balanced]",
             "tests/test_reliability_properties.py::"
             "test_a_heavier_row_pulls_its_prediction_toward_its_label",
         ],

@@ -45,7 +45,9 @@ def worse_than_none(messages):
 
 def test_a_too_large_rate_on_iris_warns_that_the_model_is_worse_than_none():
     X = load_iris().data  # as given, not scaled
-    clf, messages = fit_recording(TinyMLPClassifier(learning_rate_init=10, random_state=0), X, IRIS_y)
+    clf, messages = fit_recording(
+        TinyMLPClassifier(learning_rate_init=10, random_state=0), X, IRIS_y
+    )
     # the case: a finite loss far above the constant's, chance accuracy
     assert np.isfinite(clf.loss_) and clf.loss_ > 10 * np.log(3)
     assert clf.score(X, IRIS_y) < 0.5
@@ -129,7 +131,9 @@ def test_a_good_fit_and_partial_fit_do_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         TinyMLPClassifier(max_iter=300, random_state=0).fit(IRIS_X, IRIS_y)
-        TinyMLPClassifier(solver="lbfgs", hidden_layer_sizes=(4,), random_state=0).fit(IRIS_X, IRIS_y)
+        TinyMLPClassifier(solver="lbfgs", hidden_layer_sizes=(4,), random_state=0).fit(
+            IRIS_X, IRIS_y
+        )
         TinyMLPRegressor(solver="lbfgs", hidden_layer_sizes=(), random_state=0).fit(
             DIABETES_X, DIABETES_y_scaled
         )

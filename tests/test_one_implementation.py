@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 from scipy import sparse
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from conftest import quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, _network
 
 PACKAGE = Path(_network.__file__).parent
@@ -63,7 +65,7 @@ def calls(monkeypatch):
     return counts
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@quiet_convergence
 @pytest.mark.filterwarnings("ignore:batch_size=1000 is larger")
 @pytest.mark.parametrize("name, params, kind", TRAINING_PATHS, ids=[p[0] for p in TRAINING_PATHS])
 def test_every_training_path_runs_the_one_backward(calls, name, params, kind):
@@ -93,7 +95,7 @@ def test_fit_and_predict_leave_blas_threads_and_numpy_error_state_as_they_were()
         set_inside = np.geterr()
         for solver in ["sgd", "adam", "lbfgs"]:
             clf = TinyMLPClassifier((16,), solver=solver, max_iter=2, random_state=0)
-            with pytest.warns(Warning):  # not converged in 2 epochs
+            with pytest.warns(ConvergenceWarning):  # not converged in 2 epochs
                 clf.fit(X_big, y_big)
             clf.predict_proba(X_big)
             assert np.geterr() == set_inside
@@ -128,7 +130,7 @@ def test_a_users_thread_limit_that_overlaps_a_fit_is_restored_as_the_user_set_it
     clf = TinyMLPClassifier(
         (32,), solver="sgd", max_iter=3, random_state=0, callbacks=[start_user_code_once]
     )
-    with pytest.warns(Warning):  # not converged in 3 epochs
+    with pytest.warns(ConvergenceWarning):  # not converged in 3 epochs
         clf.fit(X_big, y_big)
     release.set()
     user.join(timeout=60)
@@ -146,7 +148,7 @@ def test_fitting_starts_no_threads():
     threading.setprofile(record)  # runs in any thread Python starts from here on
     try:
         clf = TinyMLPClassifier((32,), solver="lbfgs", max_iter=5, random_state=0)
-        with pytest.warns(Warning):
+        with pytest.warns(ConvergenceWarning):  # not converged in 5 iterations
             clf.fit(X_big, y_big)
         clf.predict_proba(X_big)
     finally:

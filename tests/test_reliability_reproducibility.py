@@ -8,9 +8,10 @@ import pytest
 from scipy import sparse
 from sklearn.model_selection import GridSearchCV
 
+from conftest import assert_same_weights, quiet_convergence, weights
 from sklearn_tinymlp import TinyMLPClassifier
 
-pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+pytestmark = quiet_convergence
 
 RNG = np.random.RandomState(0)
 X = RNG.standard_normal((120, 5))
@@ -30,26 +31,20 @@ def make(random_state=0, **params):
     return TinyMLPClassifier(random_state=random_state, **params)
 
 
-def weights(clf):
-    return clf.coefs_ + clf.intercepts_
-
-
 @pytest.mark.parametrize("params", CONFIGURATIONS, ids=lambda p: "-".join(map(str, p.values())))
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_same_random_state_gives_bit_identical_weights(params, dtype):
     first = make(**params).fit(X.astype(dtype), y)
     second = make(**params).fit(X.astype(dtype), y)
-    for a, b in zip(weights(first), weights(second)):
-        assert a.dtype == dtype
-        np.testing.assert_array_equal(a, b)
+    assert {w.dtype for w in weights(first)} == {np.dtype(dtype)}
+    assert_same_weights(first, second)
     assert first.loss_curve_ == second.loss_curve_
 
 
 def test_random_state_instance_in_same_state_gives_identical_weights():
     first = make(random_state=np.random.RandomState(3)).fit(X, y)
     second = make(random_state=np.random.RandomState(3)).fit(X, y)
-    for a, b in zip(weights(first), weights(second)):
-        np.testing.assert_array_equal(a, b)
+    assert_same_weights(first, second)
 
 
 @pytest.mark.parametrize("params", CONFIGURATIONS, ids=lambda p: "-".join(map(str, p.values())))
@@ -62,25 +57,24 @@ def test_different_random_state_gives_different_weights(params):
 
 def test_refit_resets_to_the_same_model():
     clf = make(solver="adam")
-    first = [w.copy() for w in weights(clf.fit(X, y))]
+    first = weights(clf.fit(X, y))
     clf.fit(X, y)
-    for a, b in zip(first, weights(clf)):
-        np.testing.assert_array_equal(a, b)
+    assert_same_weights(clf, first)
 
 
 def test_grid_search_is_identical_across_n_jobs():
     grid = {"alpha": [1e-4, 1e-1], "solver": ["adam", "sgd"]}
 
     def search(n_jobs):
-        return GridSearchCV(make(max_iter=8), grid, cv=3, n_jobs=n_jobs).fit(X, y)
+        search = GridSearchCV(make(max_iter=8), grid, cv=3, n_jobs=n_jobs, error_score="raise")
+        return search.fit(X, y)
 
     serial, parallel = search(1), search(2)
     for key in serial.cv_results_:
         if key.startswith(("split", "mean_test", "std_test", "rank_test", "param")):
             np.testing.assert_array_equal(serial.cv_results_[key], parallel.cv_results_[key])
     assert serial.best_params_ == parallel.best_params_
-    for a, b in zip(weights(serial.best_estimator_), weights(parallel.best_estimator_)):
-        np.testing.assert_array_equal(a, b)
+    assert_same_weights(serial.best_estimator_, parallel.best_estimator_)
 
 
 # --- predicting leaves the model as it was ----------------------------------------

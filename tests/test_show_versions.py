@@ -1,4 +1,4 @@
-"""``show_versions()`` prints what a bug report needs."""
+"""``show_versions()`` prints what a bug report needs: each package at the version installed."""
 
 import ast
 import platform
@@ -12,53 +12,67 @@ import sklearn
 
 import sklearn_tinymlp
 
-OPTIONAL = (
-    "dask", "distributed", "dask-ml", "onnx", "onnxruntime", "skl2onnx", "skops",
-    "polars", "pandas", "rich", "matplotlib",
-)  # fmt: skip
 
-
-def _entries(text):
-    """{name: value} for each 'name: value' line of the output (the first of a repeated name)."""
-    entries = {}
+def _sections(text):
+    """{title: {name: value}} for each 'Title:' line of the output and its 'name: value' lines."""
+    sections, entries = {}, None
     for line in text.splitlines():
-        name, sep, value = line.strip().partition(": ")
-        if sep:
-            entries.setdefault(name, value)
-    return entries
+        if line.endswith(":") and not line.startswith(" "):
+            entries = sections.setdefault(line[:-1], {})
+        elif line.strip():
+            name, _, value = line.strip().partition(": ")
+            entries[name] = value
+    return sections
+
+
+def _installed(name):
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _packages(sections):
+    """The packages reported, with the version reported (our own package's aside)."""
+    packages = {**sections["Python dependencies"], **sections["Optional integrations"]}
+    del packages["sklearn-tinymlp"]
+    return packages
 
 
 def test_prints_python_platform_dependencies_and_blas(capsys):
     sklearn_tinymlp.show_versions()
-    out = capsys.readouterr().out
-    entries = _entries(out)
-    assert entries["python"] == sys.version
-    assert entries["machine"] == platform.platform()
-    assert entries["sklearn-tinymlp"] == sklearn_tinymlp.__version__
-    assert entries["scikit-learn"] == sklearn.__version__
-    assert entries["numpy"] == numpy.__version__
-    assert entries["scipy"] == scipy.__version__
-    assert entries["threadpoolctl"] == metadata.version("threadpoolctl")
-    for name in OPTIONAL:
-        assert name in entries, f"{name} is not reported"
+    sections = _sections(capsys.readouterr().out)
+    assert sections["System"] == {
+        "python": sys.version,
+        "executable": sys.executable,
+        "machine": platform.platform(),
+    }
+    dependencies = sections["Python dependencies"]
+    assert dependencies["sklearn-tinymlp"] == sklearn_tinymlp.__version__
+    # what this process runs on, read from the imported modules themselves
+    assert dependencies["scikit-learn"] == sklearn.__version__
+    assert dependencies["numpy"] == numpy.__version__
+    assert dependencies["scipy"] == scipy.__version__
+    # and every package reported, at the version installed (or reported missing)
+    packages = _packages(sections)
+    assert any(version != "not installed" for version in sections["Optional integrations"].values())
+    assert packages == {name: _installed(name) for name in packages}
     # numpy's BLAS is loaded (numpy is imported), so threadpoolctl reports at least one library
-    assert "BLAS/OpenMP library 1:" in out
-    assert entries["user_api"] in ("blas", "openmp")
+    blas = sections["BLAS/OpenMP library 1"]
+    assert blas["user_api"] in ("blas", "openmp")
+    assert blas["num_threads"].isdigit()
 
 
-def test_an_optional_package_that_is_missing_is_reported_not_installed(capsys, monkeypatch):
-    real_version = metadata.version
-
+def test_a_package_that_is_missing_is_reported_not_installed(capsys, monkeypatch):
     def version(name):
-        if name == "onnx":
-            raise metadata.PackageNotFoundError(name)
-        return real_version(name)
+        raise metadata.PackageNotFoundError(name)
 
     monkeypatch.setattr(metadata, "version", version)
     sklearn_tinymlp.show_versions()
-    entries = _entries(capsys.readouterr().out)
-    assert entries["onnx"] == "not installed"
-    assert entries["numpy"] == numpy.__version__  # the others are still read
+    sections = _sections(capsys.readouterr().out)
+    assert set(_packages(sections).values()) == {"not installed"}
+    # the package's own version comes from the running copy, not from metadata
+    assert sections["Python dependencies"]["sklearn-tinymlp"] == sklearn_tinymlp.__version__
 
 
 def test_imports_no_optional_package_to_read_its_version():
@@ -69,6 +83,7 @@ def test_imports_no_optional_package_to_read_its_version():
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    imported = ast.literal_eval(result.stdout.strip().splitlines()[-1])
-    optional_modules = {name.replace("-", "_") for name in OPTIONAL}
-    assert not optional_modules & set(imported), f"show_versions imported {imported}"
+    *report, imported = result.stdout.strip().splitlines()
+    optional = _sections("\n".join(report))["Optional integrations"]
+    modules = {name.replace("-", "_") for name in optional}
+    assert optional and not modules & set(ast.literal_eval(imported)), imported

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
 
-from sklearn_tinymlp import TinyMLPClassifier
+from conftest import quiet_convergence
 
 callback = pytest.importorskip("sklearn.callback", reason="sklearn.callback needs scikit-learn 1.9")
 
@@ -37,14 +37,14 @@ class Recorder:
         )
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@quiet_convergence
 @pytest.mark.parametrize("solver, task", [("adam", "epoch"), ("lbfgs", "iteration")])
-def test_one_root_task_and_one_balanced_subtask_per_epoch(solver, task, iris):
-    X, y = iris
+def test_one_root_task_and_one_balanced_subtask_per_epoch(Estimator, Xy, solver, task):
+    X, y = Xy
     recorder = Recorder()
     weights = np.ones(len(y))
-    clf = TinyMLPClassifier(
-        (8,), solver=solver, max_iter=5, learning_rate_init=0.05, random_state=0
+    clf = Estimator(
+        hidden_layer_sizes=(8,), solver=solver, max_iter=5, learning_rate_init=0.05, random_state=0
     )
     clf.set_callbacks(recorder).fit(X, y, sample_weight=weights)
     events = recorder.events
@@ -63,25 +63,25 @@ def test_one_root_task_and_one_balanced_subtask_per_epoch(solver, task, iris):
 
 
 @pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
-def test_a_callback_returning_true_stops_training(solver, iris):
-    X, y = iris
-    clf = TinyMLPClassifier((8,), solver=solver, max_iter=100, random_state=0)
+def test_a_callback_returning_true_stops_training(Estimator, Xy, solver):
+    X, y = Xy
+    clf = Estimator(hidden_layer_sizes=(8,), solver=solver, max_iter=100, random_state=0)
     clf.set_callbacks(Recorder(stop_after=3)).fit(X, y)
     assert clf.n_iter_ == 3 and len(clf.loss_curve_) == 3
 
 
-def test_the_progress_bar_shows_the_epochs_inside_a_grid_search(capfd, iris):
-    X, y = iris
+@quiet_convergence
+def test_the_progress_bar_shows_the_epochs_inside_a_grid_search(Estimator, Xy, capfd):
+    X, y = Xy
     pytest.importorskip("rich", reason="ProgressBar draws with rich (the 'progress' extra)")
     search = GridSearchCV(
-        TinyMLPClassifier((8,), max_iter=20, random_state=0),
+        Estimator(hidden_layer_sizes=(8,), max_iter=20, random_state=0),
         {"alpha": [1e-4, 1e-2]},
         cv=2,
         error_score="raise",
     )
-    with pytest.warns(Warning):  # not converged in 20 epochs
-        search.set_callbacks(callback.ProgressBar()).fit(X, y)
+    search.set_callbacks(callback.ProgressBar()).fit(X, y)
     shown = capfd.readouterr().out
-    bars = [line for line in shown.splitlines() if "TinyMLPClassifier - fit" in line]
+    bars = [line for line in shown.splitlines() if f"{Estimator.__name__} - fit" in line]
     assert len(bars) == 5, shown  # 2 candidates x 2 splits, and the refit
     assert all(line.rstrip().endswith("100%") for line in bars), shown

@@ -1,55 +1,45 @@
-"""partial_fit, warm start, early stopping, sample and class weights, float32, sparse, progress."""
+"""partial_fit, warm start, early stopping, sample and class weights, float32, sparse, progress.
+
+A test that takes the ``Estimator`` fixture (conftest.py) runs for both estimators.
+"""
 
 import pickle
 import tracemalloc
-import warnings
 
 import numpy as np
 import pytest
 from scipy import sparse
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import recall_score
 from sklearn.model_selection import GridSearchCV, train_test_split
 
-from sklearn_tinymlp import TinyMLPClassifier
+from conftest import assert_same_weights, classes_of, outputs, quiet_convergence, weights
+from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
+from sklearn_tinymlp._activations import ACTIVATIONS
 
-
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
-
-
-def assert_same_weights(a, b, **tol):
-    for p, q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
-        if tol:
-            np.testing.assert_allclose(p, q, **tol)
-        else:
-            np.testing.assert_array_equal(p, q)
+pytestmark = quiet_convergence
 
 
 # --- partial_fit and warm_start ---------------------------------------------------------
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_partial_fit_epochs_equal_fit_epochs(solver, iris_scaled):
-    X, y = iris_scaled
+def test_partial_fit_epochs_equal_fit_epochs(Estimator, Xy, solver):
+    X, y = Xy
     # No shuffling: with an integer random_state each call restarts the random
     # stream (as in MLPClassifier), so each partial_fit would shuffle like the first.
-    params = dict(
-        hidden_layer_sizes=(5,), solver=solver, random_state=0, tol=0.0, max_iter=4, shuffle=False
-    )
-    fitted = TinyMLPClassifier(**params, n_iter_no_change=100).fit(X, y)
-    stream = TinyMLPClassifier(**params)
-    stream.partial_fit(X, y, classes=np.unique(y))
+    params = dict(hidden_layer_sizes=(5,), solver=solver, tol=0.0, max_iter=4, shuffle=False)
+    params.update(early_stopping=False, random_state=0)
+    fitted = Estimator(**params, n_iter_no_change=100).fit(X, y)
+    stream = Estimator(**params)
+    stream.partial_fit(X, y, **classes_of(stream, y))
     for _ in range(3):
         stream.partial_fit(X, y)
     assert_same_weights(fitted, stream)
     assert stream.n_iter_ == 1 and stream.t_ == 4 * len(X)  # n_iter_: the last call's epochs
     assert stream.loss_curve_ == pytest.approx(fitted.loss_curve_)
+    assert stream.loss_curve_[-1] < stream.loss_curve_[0]
 
 
 def test_partial_fit_errors(iris_scaled):
@@ -66,54 +56,56 @@ def test_partial_fit_errors(iris_scaled):
         clf.partial_fit(X, y * 0, classes=[0, 1, 2])
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
-def test_warm_start_continues_from_the_current_weights(solver, iris_scaled):
-    X, y = iris_scaled
-    clf = TinyMLPClassifier((4,), solver=solver, max_iter=5, random_state=0).fit(X, y)
-    before = [c.copy() for c in clf.coefs_]
-    cold_again = clone(clf).fit(X, y)
-    assert_same_weights(clf, cold_again)  # warm_start=False: same start, same result
-    clf.set_params(warm_start=True).fit(X, y)
-    assert not np.allclose(clf.coefs_[0], before[0])
-    fresh = TinyMLPClassifier((4,), solver=solver, max_iter=5, random_state=0)
-    fresh.fit(X, y)
-    fresh.coefs_ = [c.copy() for c in before]
-    assert not np.allclose(fresh.coefs_[0], clf.coefs_[0])
-    with pytest.raises(
-        ValueError, match="warm_start can only be used where `y` has the same classes"
-    ):
-        clf.fit(X, y + 5)
+def test_warm_start_continues_where_the_last_fit_ended(Estimator, Xy):
+    # Plain full-batch gradient descent has no optimizer state: 5 + 5 epochs are 10 epochs.
+    X, y = Xy
+    params = dict(
+        hidden_layer_sizes=(8,),
+        solver="sgd",
+        momentum=0.0,
+        batch_size=len(y),
+        tol=0.0,
+        early_stopping=False,
+        random_state=0,
+    )
+    once = Estimator(max_iter=10, **params).fit(X, y)
+    twice = Estimator(max_iter=5, warm_start=True, **params).fit(X, y).fit(X, y)
+    assert_same_weights(once, twice, rtol=1e-12)
+    assert twice.t_ == once.t_ == 10 * len(y)
+    np.testing.assert_allclose(twice.loss_curve_, once.loss_curve_, rtol=1e-12)
+    cold = Estimator(max_iter=5, **params).fit(X, y).fit(X, y)  # warm_start=False: starts again
+    assert len(cold.loss_curve_) == 5
 
 
 # --- early stopping -----------------------------------------------------------------------
 
 
-def test_early_stopping_restores_the_best_epoch():
-    X, y = make_classification(n_samples=300, n_features=10, flip_y=0.2, random_state=0)
+def test_early_stopping_restores_the_best_epoch(Estimator):
+    # A noisy target, which a wide network overfits within a few epochs.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 10))
+    y = X[:, 0] + rng.normal(scale=2.0, size=300)
+    y = (y > 0).astype(int) if is_classifier(Estimator()) else y
     snapshots = []
-
-    def keep(estimator, info):
-        snapshots.append([c.copy() for c in estimator.coefs_ + estimator.intercepts_])
-
-    clf = TinyMLPClassifier(
-        (30,),
+    model = Estimator(
+        hidden_layer_sizes=(64,),
         solver="adam",
-        learning_rate_init=0.05,
+        learning_rate_init=0.02,
         early_stopping=True,
+        scoring="loss",
         n_iter_no_change=5,
-        max_iter=200,
+        max_iter=300,
         random_state=0,
-        callbacks=[keep],
+        callbacks=[lambda estimator, info: snapshots.append(weights(estimator))],
     ).fit(X, y)
-    curve = clf.validation_loss_curve_
-    assert len(curve) == len(clf.validation_scores_) == len(clf.loss_curve_) == clf.n_iter_
-    assert clf.n_iter_ < 200  # it stopped early ...
-    best = int(np.argmin(curve))
-    assert best < clf.n_iter_ - 1  # ... after the best epoch, so restoring matters
-    for param, snapshot in zip(clf.coefs_ + clf.intercepts_, snapshots[best]):
-        np.testing.assert_array_equal(param, snapshot)
-    assert clf.best_validation_score_ == clf.validation_scores_[best]
-    assert clf.best_loss_ is None
+    curve = model.validation_loss_curve_
+    assert len(curve) == len(model.validation_scores_) == len(model.loss_curve_) == model.n_iter_
+    assert model.n_iter_ < 300  # it stopped early ...
+    best = model.validation_scores_.index(model.best_validation_score_)
+    assert best < model.n_iter_ - 1  # ... after the best epoch, so restoring matters
+    assert_same_weights(model, snapshots[best])
+    assert model.best_validation_score_ == -curve[best]  # scoring="loss"
+    assert model.best_loss_ is None
 
 
 def test_early_stopping_split_is_stratified_and_uses_the_fraction(iris_scaled):
@@ -185,36 +177,39 @@ REPEATED_ROWS_CASES = {
     "lbfgs": (dict(solver="lbfgs"), np.float64, "dense", 1e-6),
     "sgd": (dict(solver="sgd"), np.float64, "dense", 1e-6),
     "adam": (dict(solver="adam"), np.float64, "dense", 1e-6),
-    "adam-balanced": (dict(solver="adam", class_weight="balanced"), np.float64, "dense", 1e-6),
     "lbfgs-sparse": (dict(solver="lbfgs"), np.float64, "csr", 1e-6),
     "adam-sparse": (dict(solver="adam"), np.float64, "csr", 1e-6),
     "float32-sgd": (dict(solver="sgd"), np.float32, "dense", 1e-4),
     "float32-adam": (dict(solver="adam"), np.float32, "dense", 1e-4),
+    "balanced": (dict(solver="adam", class_weight="balanced"), np.float64, "dense", 1e-6),
     "float32-balanced": (dict(solver="adam", class_weight="balanced"), np.float32, "dense", 1e-4),
 }
+REPEATED_ROWS = [
+    pytest.param(Estimator, case, id=f"{name}-{case}")
+    for Estimator, name in ((TinyMLPClassifier, "classifier"), (TinyMLPRegressor, "regressor"))
+    for case in REPEATED_ROWS_CASES
+    if Estimator is TinyMLPClassifier or "balanced" not in case
+]
 
 
 @pytest.mark.filterwarnings("ignore:batch_size=10000 is larger:UserWarning")
-@pytest.mark.parametrize("case", REPEATED_ROWS_CASES)
-def test_integer_weights_equal_repeated_rows(case, iris_scaled):
+@pytest.mark.parametrize("Estimator, case", REPEATED_ROWS)
+def test_integer_weights_equal_repeated_rows(Estimator, case, Xy):
     # scikit-learn's check_sample_weight_equivalence_on_{dense,sparse}_data runs this on its
     # own data, in float64, for each configuration of test_estimator_checks.py.
     params, dtype, fmt, rtol = REPEATED_ROWS_CASES[case]
-    X, y = iris_scaled
+    X, y = Xy
     X = X.astype(dtype)
     sw = np.random.RandomState(0).randint(0, 4, size=len(y))  # zeros drop their rows
     as_input = sparse.csr_matrix if fmt == "csr" else np.asarray
-    # early_stopping=False: a held-out split of rows breaks the equivalence (migrating page)
-    common = dict(
-        hidden_layer_sizes=(4,), batch_size=10_000, max_iter=30, early_stopping=False,
-        random_state=0,
-    )  # fmt: skip
-    weighted = TinyMLPClassifier(**common, **params).fit(as_input(X), y, sample_weight=sw)
-    repeated = TinyMLPClassifier(**common, **params).fit(as_input(X.repeat(sw, 0)), y.repeat(sw))
+    common = dict(hidden_layer_sizes=(4,), batch_size=10_000, max_iter=30, random_state=0)
+    common.update(early_stopping=False, **params)
+    weighted = Estimator(**common).fit(as_input(X), y, sample_weight=sw)
+    repeated = Estimator(**common).fit(as_input(X.repeat(sw, 0)), y.repeat(sw))
     assert weighted.coefs_[0].dtype == dtype
     assert weighted.n_iter_ == repeated.n_iter_
     np.testing.assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=rtol)
-    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=rtol)
+    np.testing.assert_allclose(outputs(weighted, X), outputs(repeated, X), rtol=rtol)
 
 
 @pytest.mark.filterwarnings("ignore:batch_size=10000 is larger:UserWarning")
@@ -228,14 +223,16 @@ def test_integer_weights_equal_repeated_rows(case, iris_scaled):
     ],
     ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()),
 )
-def test_zero_weights_equal_dropped_rows(params, iris_scaled):
+def test_zero_weights_equal_dropped_rows(Estimator, Xy, params):
     # With shuffled mini-batches too: a zero-weight row takes no place in any batch.
-    X, y = iris_scaled
+    X, y = Xy
     keep = np.arange(len(y)) % 3 != 0
-    common = dict(hidden_layer_sizes=(4,), max_iter=5, random_state=0, **params)
-    zeros = TinyMLPClassifier(**common).fit(X, y, sample_weight=keep.astype(float))
-    dropped = TinyMLPClassifier(**common).fit(X[keep], y[keep])
+    common = dict(hidden_layer_sizes=(4,), max_iter=5, early_stopping=False, random_state=0)
+    zeros = Estimator(**common, **params).fit(X, y, sample_weight=keep.astype(float))
+    dropped = Estimator(**common, **params).fit(X[keep], y[keep])
     assert_same_weights(zeros, dropped, rtol=1e-10, atol=1e-13)
+    unweighted = Estimator(**common, **params).fit(X, y)
+    assert not np.allclose(zeros.coefs_[0], unweighted.coefs_[0])
 
 
 def test_class_weight_dict_equals_sample_weight(iris_scaled):
@@ -291,20 +288,31 @@ def test_class_weight_in_partial_fit(iris_scaled):
     assert_same_weights(once, fitted)
 
 
-# --- precision and sparse input ----------------------------------------------------------------
+# --- activations, precision and sparse input -----------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+def test_every_activation_fits_and_predicts_finite_values(Estimator, Xy, activation):
+    X, y = Xy
+    params = dict(hidden_layer_sizes=(8,), activation=activation, solver="lbfgs", max_iter=50)
+    model = Estimator(**params, random_state=0).fit(X, y)
+    assert np.isfinite(outputs(model, X)).all() and model.predict(X).shape == y.shape
+    assert model.score(X, y) > 0.5
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
-def test_float32_end_to_end(solver, iris_scaled):
-    X, y = iris_scaled
+def test_float32_end_to_end(Estimator, Xy, solver):
+    X, y = Xy
     X32 = X.astype(np.float32)
-    clf = TinyMLPClassifier((5,), solver=solver, max_iter=20, random_state=0).fit(X32, y)
-    assert all(c.dtype == np.float32 for c in clf.coefs_ + clf.intercepts_)
-    assert clf.predict_proba(X32).dtype == np.float32
-    assert np.isfinite(clf.loss_)
-    clf64 = TinyMLPClassifier((5,), solver=solver, max_iter=20, random_state=0).fit(X, y)
-    assert all(c.dtype == np.float64 for c in clf64.coefs_)
-    np.testing.assert_allclose(clf.predict_proba(X32), clf64.predict_proba(X), atol=2e-3)
+    params = dict(hidden_layer_sizes=(5,), solver=solver, max_iter=20, random_state=0)
+    model = Estimator(**params).fit(X32, y)
+    assert {w.dtype for w in weights(model)} == {np.dtype(np.float32)}
+    assert outputs(model, X32).dtype == np.float32
+    assert outputs(model, X).dtype == np.float64  # float64 input is predicted in float64
+    assert np.isfinite(model.loss_)
+    model64 = Estimator(**params).fit(X, y)
+    assert {w.dtype for w in weights(model64)} == {np.dtype(np.float64)}
+    np.testing.assert_allclose(outputs(model, X32), outputs(model64, X), atol=2e-3)
 
 
 def test_float32_fit_makes_no_float64_copy_of_X():
@@ -331,18 +339,18 @@ class NoDensifyCSR(sparse.csr_matrix):
 
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
-def test_sparse_input_equals_dense(fmt, solver, iris_scaled):
-    X, y = iris_scaled
+def test_sparse_input_equals_dense(Estimator, Xy, fmt, solver):
+    X, y = Xy
     X = np.where(np.abs(X) < 0.5, 0.0, X)
     common = dict(hidden_layer_sizes=(4,), solver=solver, max_iter=10, random_state=0)
-    dense = TinyMLPClassifier(**common).fit(X, y)
+    dense = Estimator(**common).fit(X, y)
     Xs = NoDensifyCSR(X) if fmt == "csr" else sparse.csc_matrix(X)
-    sparse_clf = TinyMLPClassifier(**common).fit(Xs, y)
-    assert_same_weights(dense, sparse_clf, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(sparse_clf.predict_proba(Xs), dense.predict_proba(X), rtol=1e-10)
+    on_sparse = Estimator(**common).fit(Xs, y)
+    assert_same_weights(dense, on_sparse, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(outputs(on_sparse, Xs), outputs(dense, X), rtol=1e-10)
     if solver != "lbfgs":
-        sparse_clf.partial_fit(Xs, y)
-        sparse_clf.set_params(early_stopping=True, warm_start=True).fit(Xs, y)
+        on_sparse.partial_fit(Xs, y)
+        on_sparse.set_params(early_stopping=True, warm_start=True).fit(Xs, y)
 
 
 # --- progress: verbose and callbacks -------------------------------------------------------------
@@ -358,16 +366,17 @@ def test_verbose_prints_one_line_per_epoch(capsys, iris_scaled):
     assert epoch_lines[0].endswith(" s")
 
 
-def test_callbacks_see_every_epoch_and_can_stop_training(iris_scaled):
-    X, y = iris_scaled
+def test_callbacks_see_every_epoch_and_can_stop_training(Estimator, Xy):
+    X, y = Xy
     seen = []
 
     def record(estimator, info):
         seen.append(info)
         return info["epoch"] == 3
 
-    clf = TinyMLPClassifier((3,), max_iter=50, callbacks=[record], random_state=0).fit(X, y)
-    assert clf.n_iter_ == 3 and len(seen) == 3
+    model = Estimator(hidden_layer_sizes=(3,), max_iter=50, callbacks=[record], random_state=0)
+    model.fit(X, y)
+    assert model.n_iter_ == 3 and len(seen) == 3
     assert set(seen[0]) == {
         "epoch",
         "loss",
@@ -376,7 +385,7 @@ def test_callbacks_see_every_epoch_and_can_stop_training(iris_scaled):
         "learning_rate",
         "seconds",
     }
-    assert [info["loss"] for info in seen] == clf.loss_curve_
+    assert [info["loss"] for info in seen] == model.loss_curve_
 
 
 def test_callbacks_survive_clone_pickle_and_grid_search(iris_scaled):
@@ -388,7 +397,7 @@ def test_callbacks_survive_clone_pickle_and_grid_search(iris_scaled):
     restored = pickle.loads(pickle.dumps(clf))  # a lambda cannot be pickled: callbacks dropped
     assert restored.callbacks is None
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
-    search = GridSearchCV(clf, {"alpha": [1e-4, 1e-2]}, cv=2).fit(X, y)
+    search = GridSearchCV(clf, {"alpha": [1e-4, 1e-2]}, cv=2, error_score="raise").fit(X, y)
     assert search.best_estimator_.n_iter_ == 3
     assert len(calls) == 3 + 2 * 2 * 3 + 3
 
