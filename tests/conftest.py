@@ -131,17 +131,17 @@ def assert_same_weights(a, b, rtol=0.0, atol=0.0):
 # --- side by side with scikit-learn's MLPClassifier and MLPRegressor ----------------------
 
 # Both estimators get every parameter explicitly (the default activation differs).
-# scikit-learn's early_stopping default passed explicitly (ours is 'auto')
-PARITY = dict(
-    hidden_layer_sizes=(5, 3), activation="tanh", learning_rate_init=0.01, early_stopping=False,
-    random_state=0,
-)  # fmt: skip
+PARITY = dict(hidden_layer_sizes=(5, 3), activation="tanh", learning_rate_init=0.01, random_state=0)
 NEVER_CONVERGES = dict(tol=0.0, n_iter_no_change=10_000)  # runs exactly max_iter epochs
 
 
 def fit_both(Reference, Ours, X, y, **params):
-    """scikit-learn's ``Reference`` and our ``Ours``, each fitted with ``PARITY`` and ``params``."""
-    return Reference(**PARITY, **params).fit(X, y), Ours(**PARITY, **params).fit(X, y)
+    """scikit-learn's ``Reference`` and our ``Ours``, each fitted with ``PARITY`` and ``params``.
+
+    scikit-learn's ``early_stopping=False`` is passed explicitly (ours is 'auto') unless given.
+    """
+    params = {**PARITY, "early_stopping": False, **params}
+    return Reference(**params).fit(X, y), Ours(**params).fit(X, y)
 
 
 def assert_same_structure(ref, ours):
