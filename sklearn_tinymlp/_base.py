@@ -349,7 +349,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         return X, Y, None, None, _dask.Blocks(X, Y, sample_weight, n_train, weight_sum)
 
     def _head(self):
-        """The output head and loss the objective trains (see ``_activations.HEADS``)."""
+        """The output head and loss the objective trains (see ``_heads.HEADS``)."""
         return self.out_activation_
 
     def _class_weighted(self, Y, sample_weight, dtype, rows=_InMemory, seen=None):

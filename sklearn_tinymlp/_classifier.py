@@ -5,8 +5,8 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 
 from . import _dask, _targets
-from ._activations import classify
 from ._base import BaseTinyMLP, _InMemory, available_if_partial_fit
+from ._heads import classify
 
 
 class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):

@@ -27,7 +27,8 @@ into (``out``), which :class:`Objective` allocates once and reuses for every bat
 
 import numpy as np
 
-from ._activations import ACTIVATIONS, get_head
+from ._activations import ACTIVATIONS
+from ._heads import get_head
 
 # Rows per chunk of a large batch: the widest layer (input included) of one chunk holds
 # about this many numbers (2 MiB in float64), so a full batch needs a few MiB of
@@ -272,7 +273,7 @@ def output_error(logits, y, head, sample_weight, weight_sum):
         one-hot for multiclass y, the indicator matrix for multilabel y), the
         values for regression.
     head : str or tuple
-        The output head and its loss (see ``_activations.get_head``): 'logistic',
+        The output head and its loss (see ``_heads.get_head``): 'logistic',
         'softmax', 'squared_error', 'poisson', 'absolute_error' or
         ``('quantile', q)``.
     sample_weight : ndarray of shape (n_samples,) or None

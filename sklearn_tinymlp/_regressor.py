@@ -8,8 +8,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import column_or_1d
 
 from . import _dask, _targets
-from ._activations import get_head
 from ._base import BaseTinyMLP
+from ._heads import get_head
 
 
 class TinyMLPRegressor(RegressorMixin, BaseTinyMLP):
@@ -230,7 +230,7 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
         return "exp" if self.loss == "poisson" else "identity"
 
     def _head(self):
-        """The output head and loss the objective trains (see ``_activations``)."""
+        """The output head and loss the objective trains (see ``_heads``)."""
         return (self.loss, self.quantile) if self.loss == "quantile" else self.loss
 
     def __sklearn_tags__(self):

@@ -9,7 +9,7 @@ from sklearn.metrics import mean_absolute_error, mean_pinball_loss
 from sklearn.neural_network._base import LOSS_FUNCTIONS
 from sklearn.utils.fixes import parse_version
 
-from sklearn_tinymlp._activations import HEADS, classify, get_head
+from sklearn_tinymlp._heads import HEADS, classify, get_head
 from sklearn_tinymlp._network import Layout, Objective, data_loss, init_params, output_error
 
 rng = np.random.RandomState(0)

@@ -9,9 +9,9 @@ import pytest
 from scipy.special import expit
 
 from sklearn_tinymlp import TinyMLPClassifier
-from sklearn_tinymlp._activations import (
+from sklearn_tinymlp._activations import logistic
+from sklearn_tinymlp._heads import (
     binary_log_loss_per_sample,
-    logistic,
     softmax,
     softmax_log_loss_per_sample,
 )
