@@ -21,7 +21,7 @@ from sklearn.utils._available_if import _AvailableIfDescriptor
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _arguments, _callbacks, _cluster, _dask, _network, _targets, _training
+from . import _arguments, _callbacks, _cluster, _dask, _network, _training, _weights
 from ._activations import ACTIVATIONS
 from ._persistence import loaded_state, saved_state
 
@@ -375,10 +375,10 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         seen = state.class_totals_seen if incremental else None
         sample_weight, totals = self._class_weighted(Y, sample_weight, dtype, rows, seen)
         state.class_totals_seen = totals if incremental else None
-        summary = rows.summed(_targets.weight_summary, Y, sample_weight, self._single_label())
+        summary = rows.summed(_weights.weight_summary, Y, sample_weight, self._single_label())
         check_classes = sample_weight is not None and not incremental
         class_weight = getattr(self, "class_weight", None)
-        _targets.check_weights(summary, class_weight, dtype, check_classes)
+        _weights.check_weights(summary, class_weight, dtype, check_classes)
         return sample_weight, int(summary[1]), float(summary[2])
 
     def _validation_set(self, dtype, X_val, y_val, sample_weight_val):

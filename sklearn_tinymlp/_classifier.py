@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 
-from . import _dask, _targets
+from . import _dask, _targets, _weights
 from ._base import BaseTinyMLP, _InMemory, available_if_partial_fit
 from ._heads import classify
 
@@ -367,10 +367,10 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         multilabel = not self._single_label()
         totals = None
         if self.class_weight == "balanced":
-            totals = rows.summed(_targets.class_totals, Y, sample_weight, multilabel)
+            totals = rows.summed(_weights.class_totals, Y, sample_weight, multilabel)
             totals = totals if seen is None else seen + totals
         args = (self.class_weight, self.classes_, totals, multilabel, dtype)
-        per_sample = rows.per_row(_targets.class_weight_per_sample, Y, *args, dtype=dtype)
+        per_sample = rows.per_row(_weights.class_weight_per_sample, Y, *args, dtype=dtype)
         with np.errstate(over="ignore"):  # overflow is refused by the weight checks
             return (per_sample if sample_weight is None else sample_weight * per_sample), totals
 

@@ -25,7 +25,7 @@ from sklearn.exceptions import ConvergenceWarning
 from . import _network
 from ._lbfgs import fit_lbfgs
 from ._optimizers import AdamOptimizer, SGDOptimizer
-from ._targets import validation_split
+from ._targets import class_indices
 
 
 @dataclass
@@ -58,6 +58,37 @@ CONSTANTS = {
     "absolute_error": "the median target",
     "quantile": "the targets' quantile",
 }
+
+
+def validation_split(Y, rows, fraction, random_state, stratify=True):
+    """The training and validation rows of early stopping: a stratified split of rows.
+
+    As ``MLPClassifier`` and ``HistGradientBoostingClassifier`` do, rows are
+    split (``train_test_split``) and each row's weight travels with it. The
+    split is stratified by class unless ``stratify`` is False (multilabel and
+    regression targets) or a class has too few rows for it, when it is a plain
+    random split. ``rows`` are the rows to split (None: all of them).
+    """
+    from sklearn.model_selection import train_test_split
+
+    rows = np.arange(Y.shape[0]) if rows is None else np.asarray(rows)
+    labels = class_indices(Y)[rows] if stratify else None
+    if labels is not None:
+        counts = np.bincount(labels)
+        counts = counts[counts > 0]
+        if counts.min() < 2 or np.ceil(fraction * rows.size) < counts.size:
+            labels = None  # too few rows of a class to stratify
+    try:
+        train, val = train_test_split(
+            rows, test_size=fraction, random_state=random_state, stratify=labels
+        )
+    except ValueError as error:
+        raise ValueError(
+            f"early_stopping=True with validation_fraction={fraction} cannot hold out a "
+            f"validation set from {rows.size} usable samples and keep samples to train on; "
+            f"use more data, a larger validation_fraction, or early_stopping=False. ({error})"
+        ) from error
+    return np.sort(train), np.sort(val)  # rows in storage order: gathered faster
 
 
 def shuffled(order, n_rows, random_state):

@@ -50,6 +50,7 @@ DERIVATION_MODULES = [
     "sklearn_tinymlp._training",
     "sklearn_tinymlp._lbfgs",
     "sklearn_tinymlp._targets",
+    "sklearn_tinymlp._weights",
 ]
 
 

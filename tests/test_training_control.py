@@ -118,7 +118,7 @@ def test_early_stopping_restores_the_best_epoch():
 
 def test_early_stopping_split_is_stratified_and_uses_the_fraction(iris_scaled):
     X, y = iris_scaled
-    from sklearn_tinymlp._targets import validation_split
+    from sklearn_tinymlp._training import validation_split
 
     Y = np.eye(3)[y]
     train, val = validation_split(Y, None, 0.2, np.random.RandomState(0))
@@ -140,7 +140,7 @@ def test_early_stopping_with_a_class_too_small_to_split(iris_scaled):
     X, y = X[:101], y[:101]  # class 2 has a single sample: a plain random split
     clf = TinyMLPClassifier((3,), early_stopping=True, max_iter=3, random_state=0).fit(X, y)
     assert clf.n_iter_ == 3
-    from sklearn_tinymlp._targets import validation_split
+    from sklearn_tinymlp._training import validation_split
 
     with pytest.raises(ValueError, match="cannot hold out a validation set from 1 usable"):
         validation_split(np.eye(3)[y[:1]], None, 0.1, np.random.RandomState(0))
@@ -152,7 +152,7 @@ def test_early_stopping_weights_travel_with_their_rows(iris_scaled):
     from sklearn.metrics import log_loss
 
     from sklearn_tinymlp._network import init_params
-    from sklearn_tinymlp._targets import validation_split
+    from sklearn_tinymlp._training import validation_split
 
     X, y = iris_scaled
     sw = np.random.RandomState(1).randint(1, 5, size=len(y)).astype(float)
@@ -260,7 +260,7 @@ def test_balanced_class_weight_raises_minority_recall_at_equal_total_weight():
     plain = TinyMLPClassifier(**common).fit(X_train, y_train)
     balanced = TinyMLPClassifier(class_weight="balanced", **common).fit(X_train, y_train)
     # 'balanced' keeps the total weight equal to the number of samples
-    from sklearn_tinymlp._targets import balanced_weight_per_sample, class_totals
+    from sklearn_tinymlp._weights import balanced_weight_per_sample, class_totals
 
     Y = y_train[:, None].astype(float)
     w = balanced_weight_per_sample(Y, class_totals(Y, None, False), False, float)
