@@ -262,9 +262,8 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         random_state = check_random_state(self.random_state)  # anew each call
         theta = self._set_network(X.shape[1], Y.shape[1], X.dtype, random_state, continuing)
         runaway = not self._numeric_targets  # a regression loss has no fixed scale
-        trainer = _training.Trainer(
-            self.get_params(), theta, random_state, state, self, runaway, self._target_advice(Y)
-        )
+        advice = self._target_advice(Y)
+        trainer = _training.Trainer(self.get_params(), random_state, state, self, runaway, advice)
         hooks = self._epoch_hooks(*given, incremental)
         saved = theta.copy() if data[-1] is not None else None  # Dask: restored if it fails
         try:
@@ -292,7 +291,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         network = (self._layer_units, self.activation, self._head(), self.alpha)
         extra = dict(dropout=self.dropout, random_state=trainer.random_state)
         if blocks is not None:
-            objective, one_epoch = _dask.objective(theta, network, extra, blocks, trainer)
+            objective = _dask.objective(theta, network, extra, blocks, self.solver, self.batch_size)
         else:
             objective = _network.Objective(theta, *network, (X, Y, sample_weight), **extra)
         if self.solver == "lbfgs":
@@ -302,8 +301,6 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             given = None if validation[0] is None else validation
             stratify = self._single_label()
             score = trainer.validation(objective, given, _arguments.scorer(self), y, stratify)
-        if blocks is not None:
-            return trainer.train_epochs(one_epoch, blocks.n_train, False, score, hooks)
         return trainer.fit_stochastic(objective, incremental, score, hooks)
 
     def _stops_early(self, X, incremental, validation):

@@ -12,12 +12,11 @@ methods over the blocks, lazily. Dask is imported only when given Dask input.
 import math
 import warnings
 from concurrent.futures import CancelledError, ThreadPoolExecutor
-from math import isfinite
 
 import numpy as np
 from scipy import sparse
 
-from . import _network, _training
+from . import _network
 from ._cluster import (
     as_futures,
     block_holders,
@@ -25,6 +24,7 @@ from ._cluster import (
     pinned_sums,
     raise_if_closed,
 )
+from ._training import batch_size_for
 
 
 def is_dask_collection(obj):
@@ -223,7 +223,7 @@ class Blocks:
 # ------------------------------------------------ full batch: sums per block
 
 
-def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, out_activation):
+def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, head):
     """One block's share of the full batch: Σ s_i ℓ_i over its rows, and Σ s_i ∂ℓ_i/∂θ / S.
 
     Runs where the block lives, by the one ``_network.Objective`` (α = 0, given
@@ -231,14 +231,14 @@ def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, 
     chunk of a full batch: the blocks' shares add up to the full batch's.
     """
     data = (X, Y, sample_weight)
-    network = (layer_units, activation, out_activation, 0.0)
+    network = (layer_units, activation, head, 0.0)
     objective = _network.Objective(theta, *network, data, weight_sum=weight_sum)
     if not objective.n_train:
         return 0.0, np.zeros_like(theta)
     # A diverging loss is reported by the caller; no warnings on the way.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        objective()
-    return objective.data_loss, objective.grad
+        _, grad, loss_sum, _ = objective()
+    return loss_sum, grad
 
 
 class BlockSums:
@@ -246,15 +246,16 @@ class BlockSums:
 
     Called as ``_network.Objective`` is, ``objective()`` runs :func:`block_sums`
     on every block where it lives (pinned to the block's workers, a lost
-    worker's tasks following its blocks: ``_cluster.pinned_sums``), adds the
-    shares in block order and the L2 penalty, and returns the mean loss, its
-    gradient in ``grad``. Blocks of the in-memory chunks' rows give the
-    in-memory fit, bit for bit.
+    worker's tasks following its blocks: :func:`pinned_sums`), adds the
+    shares in block order and the L2 penalty, and returns the
+    ``_network.Evaluation`` of the full batch. Blocks of the in-memory chunks'
+    rows give the in-memory fit, bit for bit.
 
     ``blocks`` are ``(X, Y, sample_weight or None)`` of each row block, in row
     order (Delayed objects of persisted arrays, or NumPy arrays); ``network``
     the layer sizes, the activation and the output head; ``holders()`` (None:
-    no pinning) names each block's workers, read at each evaluation.
+    no pinning) names each block's workers, read at each evaluation;
+    ``n_train``, the rows of positive weight (what an epoch counts).
 
     Examples
     --------
@@ -263,18 +264,26 @@ class BlockSums:
     >>> X, Y = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[True], [False]])
     >>> blocks = [(X[:1], Y[:1], None), (X[1:], Y[1:], None)]  # NumPy blocks work too
     >>> objective = BlockSums(np.zeros(3), blocks, ([2, 1], "logistic", "logistic"), 0.0, 2.0)
-    >>> round(objective(), 4), objective.grad
+    >>> loss, grad, loss_sum, weight = objective()
+    >>> round(loss, 4), grad
     (0.6931, array([0.5, 0.5, 0. ]))
     """
 
-    def __init__(self, theta, blocks, network, alpha, weight_sum, holders=None):
+    def __init__(self, theta, blocks, network, alpha, weight_sum, holders=None, *, n_train=None):
         self.theta, self.grad = theta, np.empty_like(theta)
         self.layout, self.network = _network.Layout(network[0]), network
-        self.blocks, self.alpha, self.weight_sum, self.holders = blocks, alpha, weight_sum, holders
+        self.coefs, self.intercepts = self.layout.views(theta)  # the network, as in memory
+        self.activation, self.head = network[1:]
+        self.blocks, self.alpha, self.holders = blocks, alpha, holders
+        self.n_train, self.weight_sum = n_train, weight_sum
         self.futures = None if holders is None else as_futures(blocks)
 
-    def __call__(self, batch=None):
-        """Mean log-loss plus penalty over every block (the full batch: ``batch`` is None)."""
+    def batches(self, batch_size, random_state=None):
+        """The full batch, every epoch (``_network.Objective.batches``'s protocol)."""
+        return [None]
+
+    def __call__(self, rows=None):
+        """Mean loss plus penalty over every block: the full batch (``rows`` is None)."""
         import dask
 
         theta, args = self.theta.copy(), (self.weight_sum, *self.network)  # theta will move
@@ -285,17 +294,16 @@ class BlockSums:
             sums = pinned_sums(self.holders, block_sums, theta, self.futures, args)
         # Added in block order, as the in-memory objective adds its chunks: the same
         # sums in the same order on every run, whichever worker holds which block.
-        data_loss = 0.0
-        for block, (loss_b, grad_b) in enumerate(sums):
-            data_loss += loss_b
+        loss_sum = 0.0
+        for block, (block_loss_sum, block_grad) in enumerate(sums):
+            loss_sum += block_loss_sum
             if block:
-                self.grad += grad_b
+                self.grad += block_grad
             else:
-                self.grad[...] = grad_b
-        self.data_loss = data_loss
-        return _network.penalized_loss(
-            data_loss, self.weight_sum, self.theta, self.grad, self.layout, self.alpha
-        )
+                self.grad[...] = block_grad
+        S = self.weight_sum
+        loss = _network.penalized_loss(loss_sum, S, self.theta, self.grad, self.layout, self.alpha)
+        return _network.Evaluation(loss, self.grad, loss_sum, S)
 
 
 # ------------------------------------------------ mini-batches: the stream
@@ -329,17 +337,45 @@ def _fetched(blocks, order):
             del block
 
 
-def objective(theta, network, extra, blocks, trainer):
-    """The objective over the blocks, and the epoch function of ``trainer.train_epochs``.
+class StreamedBlocks:
+    """Mini-batches over blocks streamed to the client, each trained by the in-memory objective.
+
+    ``batches`` visits the blocks (in a new random order each epoch with
+    ``random_state``), binding each to ``objective`` (a ``_network.Objective``)
+    and yielding its mini-batches, the next block fetched meanwhile;
+    ``objective(rows)`` evaluates them. ``n_train`` counts the rows of every block.
+    """
+
+    def __init__(self, objective, blocks, n_train):
+        self.objective, self.blocks, self.n_train = objective, blocks, n_train
+        self.theta, self.coefs, self.intercepts = (
+            objective.theta,
+            objective.coefs,
+            objective.intercepts,
+        )
+        self.activation, self.head = objective.activation, objective.head
+
+    def batches(self, batch_size, random_state=None):
+        n_blocks = len(self.blocks)
+        order = range(n_blocks) if random_state is None else random_state.permutation(n_blocks)
+        for block in _fetched(self.blocks, order):
+            if self.objective.bind(*block):  # a block of zero weight has no rows to train on
+                yield from self.objective.batches(batch_size, random_state)
+            del block  # released before the block after next is fetched
+
+    def __call__(self, rows=None):
+        return self.objective(rows)
+
+
+def objective(theta, network, extra, blocks, solver, batch_size):
+    """The objective over the blocks, for 'lbfgs' or 'sgd'/'adam' with ``batch_size``.
 
     L-BFGS and full-batch gradient descent sum the blocks on the workers
     (:class:`BlockSums`); mini-batches stream the blocks through the client's
-    ``_network.Objective``, one epoch visiting the blocks in a new random order
-    when shuffling, each by the trainer's in-memory pass.
+    ``_network.Objective`` (:class:`StreamedBlocks`).
     """
-    n_train, p = blocks.n_train, trainer.p
-    batch_size = None if p.solver == "lbfgs" else _training.batch_size_for(p.batch_size, n_train)
-    if batch_size is None or batch_size >= n_train:
+    n_train = blocks.n_train
+    if solver == "lbfgs" or batch_size_for(batch_size, n_train) >= n_train:
         if extra["dropout"]:
             raise ValueError(
                 f"dropout={extra['dropout']} needs mini-batches on Dask input: L-BFGS and "
@@ -350,23 +386,10 @@ def objective(theta, network, extra, blocks, trainer):
         holders = block_holders(blocks.arrays[0])
         if holders is not None:  # on a cluster: a worker must hold a block and its workspace
             check_block_memory(*blocks.arrays, theta)
-        sums = BlockSums(theta, blocks.blocks, network[:3], network[3], blocks.weight_sum, holders)
-        return sums, lambda: _training.run_epoch(sums, trainer.optimizer_for(theta), [None])
-    streamed = _network.Objective(theta, *network, **extra)
-
-    def one_epoch():
-        n_blocks = len(blocks.blocks)
-        order = trainer.random_state.permutation(n_blocks) if p.shuffle else range(n_blocks)
-        sums = np.zeros(3)
-        for block in _fetched(blocks.blocks, order):
-            if streamed.bind(*block):  # a block of zero weight has no rows to train on
-                sums += trainer.one_pass(streamed, batch_size)[0]
-            if not isfinite(sums[0]):
-                break
-            del block  # released before the block after next is fetched
-        return sums
-
-    return streamed, one_epoch
+        network, alpha = network[:3], network[3]
+        weight_sum = blocks.weight_sum
+        return BlockSums(theta, blocks.blocks, network, alpha, weight_sum, holders, n_train=n_train)
+    return StreamedBlocks(_network.Objective(theta, *network, **extra), blocks.blocks, n_train)
 
 
 # ------------------------------------------------------------- prediction

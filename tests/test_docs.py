@@ -48,7 +48,6 @@ DERIVATION_MODULES = [
     "sklearn_tinymlp._heads",
     "sklearn_tinymlp._optimizers",
     "sklearn_tinymlp._training",
-    "sklearn_tinymlp._lbfgs",
     "sklearn_tinymlp._targets",
     "sklearn_tinymlp._weights",
 ]

@@ -391,15 +391,16 @@ def test_an_early_peak_is_the_best_but_cannot_stop_training_in_the_warm_up():
     # Every epoch can be the best (MLPClassifier's meaning of best_validation_score_); the first
     # min(2 × patience, 20) epochs only delay the stop, so later epochs get the chance to pass
     # a small validation set's noisy early peak.
-    from sklearn_tinymlp._training import ConvergenceMonitor, TrainingState
+    from sklearn_tinymlp._training import TrainingState, progress
 
-    monitor = ConvergenceMonitor(tol=0.0, n_iter_no_change=2, state=TrainingState())
+    state = TrainingState(validation_scores=[])
     theta = np.zeros(1)
     stops = []
     for epoch, score in enumerate([0.9, 0.1, 0.2, 0.3, 0.5, 0.4, 0.45, 0.3], 1):
         theta[0] = epoch
-        stops.append(monitor.update(1.0, theta, score, epoch))
-    assert monitor.best_theta[0] == 1 and monitor.best_score == 0.9
+        state.validation_scores.append(score)  # as the trainer records it first
+        stops.append(progress(state, 1.0, theta, score, tol=0.0, n_iter_no_change=2))
+    assert state.best_theta[0] == 1 and state.best_validation_score == 0.9
     # epoch 4 is the third without gain (more than patience 2), inside the warm-up of 4 epochs:
     # the first epoch after the warm-up stops
     assert stops == [False] * 4 + [True] * 4
