@@ -9,7 +9,6 @@ modules touch ``sklearn.base`` and scikit-learn's private pieces.
 """
 
 import copy
-import sys
 from functools import partial
 from numbers import Integral, Real
 
@@ -63,18 +62,29 @@ _HINTS = {
 #: early_stopping='auto' holds out a validation set from this many rows on (see _stops_early).
 AUTO_EARLY_STOPPING_ROWS = 0
 
-#: The fitted attributes copied from the training state after every call.
-_RECORDED = {
-    "n_iter_": "n_iter",
-    "t_": "t",
-    "loss_": "loss",
-    "best_loss_": "best_loss",
-    "best_validation_score_": "best_validation_score",
-    "loss_curve_": "loss_curve",
-    "data_loss_curve_": "data_loss_curve",
-    "validation_scores_": "validation_scores",
-    "validation_loss_curve_": "validation_loss_curve",
-}
+
+class _Trained:
+    """A fitted attribute of training: the field of the live ``_training.TrainingState``.
+
+    The trainer writes that state as it trains, so callbacks and scorers read
+    the current epoch's ``n_iter_``, ``loss_curve_``, …; there is no other copy.
+    Setting the attribute sets the field (scikit-learn's tests set some).
+    """
+
+    def __set_name__(self, owner, name):
+        self.name, self.field = name, name.strip("_")
+
+    def __get__(self, est, owner=None):
+        if est is None:
+            return self
+        if "_training_state" not in vars(est):
+            raise AttributeError(f"'{type(est).__name__}' object has no attribute '{self.name}'")
+        return getattr(est._training_state, self.field)
+
+    def __set__(self, est, value):
+        if "_training_state" not in vars(est):
+            est._training_state = _training.TrainingState()
+        setattr(est._training_state, self.field, value)
 
 
 class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
@@ -86,6 +96,11 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
     """
 
     _numeric_targets = False  # y_numeric of scikit-learn's checks
+    # The fitted attributes of training, and MLPClassifier's private ones its tests read:
+    n_iter_, t_, loss_, best_loss_ = _Trained(), _Trained(), _Trained(), _Trained()
+    best_validation_score_, validation_scores_ = _Trained(), _Trained()
+    loss_curve_, data_loss_curve_, validation_loss_curve_ = _Trained(), _Trained(), _Trained()
+    _optimizer, _no_improvement_count = _Trained(), _Trained()
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
@@ -266,6 +281,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         trainer = _training.Trainer(self.get_params(), random_state, state, self, runaway, advice)
         hooks = self._epoch_hooks(*given, incremental)
         saved = theta.copy() if data[-1] is not None else None  # Dask: restored if it fails
+        self._training_state = state  # live: the fitted attributes of training read it
         try:
             validation = validation if early_stopping else None
             self._train(trainer, theta, data, validation, incremental, hooks)
@@ -274,9 +290,6 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             vars(self).clear()
             vars(self).update(before)
             raise
-        finally:  # the curves so far, also when training raised
-            if not isinstance(sys.exc_info()[1], _cluster.ClientClosedError):
-                self._record(trainer.state)
         if hooks is not None:
             hooks.close()
         return self
@@ -434,13 +447,6 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             state.optimizer = None  # its moments are in the other dtype
         return theta
 
-    def _record(self, state):
-        """Write the fitted attributes from what training returned: the one place."""
-        self._training_state = state
-        for attribute, name in _RECORDED.items():
-            value = getattr(state, name)
-            setattr(self, attribute, list(value) if isinstance(value, list) else value)
-
     def _epoch_hooks(self, X, y, sample_weight, incremental):
         """scikit-learn's callback hooks; None without callbacks (or ``sklearn.callback``).
 
@@ -456,22 +462,6 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         return _callbacks.EpochHooks(root, self, X, y, sample_weight, task)
 
     # ------------------------------------------------------------ protocol
-
-    @property
-    def _optimizer(self):
-        """The optimizer (MLPClassifier's attribute, which scikit-learn's own tests read)."""
-        return self._training_state.optimizer
-
-    @property
-    def _no_improvement_count(self):
-        """Epochs without improvement (MLPClassifier's attribute, read by its tests)."""
-        return self._training_state.no_improvement_count
-
-    @_no_improvement_count.setter
-    def _no_improvement_count(self, count):
-        if not hasattr(self, "_training_state"):
-            self._training_state = _training.TrainingState()
-        self._training_state.no_improvement_count = count
 
     def __getstate__(self):
         return saved_state(super().__getstate__())
