@@ -65,19 +65,3 @@ def check_fit_arguments(est, X_val=None, y_val=None, sample_weight_val=None):
 def scorer(est):
     """The scorer of ``est.scoring``; None for the negative log-loss (None or 'loss')."""
     return None if est.scoring in (None, "loss") else check_scoring(est, est.scoring)
-
-
-def check_dask_fit(incremental, early_stopping, validation):
-    """Refuse partial_fit and early stopping without a validation set on Dask input."""
-    if incremental:
-        raise TypeError(
-            "partial_fit takes in-memory batches, not Dask collections. Call fit on the "
-            "Dask array (with solver='sgd' or 'adam' it streams the blocks), or wrap the "
-            "classifier in dask_ml.wrappers.Incremental, which calls partial_fit on each "
-            "block."
-        )
-    if early_stopping and validation[0] is None:
-        raise ValueError(
-            "early_stopping=True with Dask input needs a validation set: pass fit's X_val "
-            "and y_val (rows are not held out of a Dask array), or set early_stopping=False."
-        )

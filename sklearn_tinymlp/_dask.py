@@ -1,29 +1,31 @@
 """Dask: training on data spread over a cluster, and predicting where it lives.
 
-The estimator hands Dask input here and runs the in-memory code for the rest
-(checks, targets, class weights, the trainer). Full batch ('lbfgs', full-batch
-gradient descent): each persisted block computes its share of the loss and
-gradient where it lives (:func:`block_sums`), added in block order on the
-client (:class:`BlockSums`). Mini-batches: each epoch streams the blocks to
-the client, the next fetched while one trains. Prediction maps the in-memory
-methods over the blocks, lazily. Dask is imported only when given Dask input.
+The estimator reaches this module through three names: :func:`is_dask_collection`,
+the training entry :func:`training_data` and the prediction entry :func:`predict`.
+Training checks the data with the estimator's own checks (``_base._BlockChecks``:
+on a zero-row stand-in of X's columns, and block by block through
+:class:`BlockRows`), persists the blocks on the workers and returns
+:class:`Blocks`, whose objective the trainer runs as it runs an in-memory one.
+Full batch ('lbfgs', full-batch gradient descent): each persisted block computes
+its share of the loss and gradient where it lives (:func:`block_sums`), pinned
+to the workers that hold it and added in block order on the client
+(:class:`BlockSums`). Mini-batches: each epoch streams the blocks to the
+client, the next fetched while one trains (:class:`StreamedBlocks`). A client
+that closes mid-fit leaves the estimator as it was before fit. Prediction maps
+the in-memory methods over the blocks, lazily. Dask and ``distributed`` are
+imported only when given Dask input.
 """
 
 import math
+import time
 import warnings
 from concurrent.futures import CancelledError, ThreadPoolExecutor
+from contextlib import suppress
 
 import numpy as np
 from scipy import sparse
 
 from . import _network
-from ._cluster import (
-    as_futures,
-    block_holders,
-    check_block_memory,
-    pinned_sums,
-    raise_if_closed,
-)
 from ._training import batch_size_for
 
 
@@ -208,16 +210,103 @@ def computed(value):
     return value.compute() if is_dask_collection(value) else value
 
 
-class Blocks:
-    """The persisted X, Y and weights (held: released, their blocks would go), block by block."""
+# ---------------------------------------------------------- the training entry
 
-    def __init__(self, X, Y, sample_weight, n_train, weight_sum):
+
+def training_data(X, y, sample_weight, validation, checks, incremental=False, stops_early=False):
+    """fit's data on Dask: checked block by block, persisted where the blocks live.
+
+    ``validation`` is fit's ``(X_val, y_val, sample_weight_val)`` (computed on
+    the client: a validation set is small); ``checks`` are the estimator's
+    (``_base._BlockChecks``); ``incremental`` and ``stops_early``: whether this
+    is ``partial_fit``, and whether it stops early. Returns :class:`Blocks`.
+    """
+    check_fit(incremental, stops_early, validation)
+    X, meta = row_blocks(X)
+    dtype = checks.columns(meta)
+    X, y, sample_weight = persisted(X.astype(dtype), y, sample_weight, dtype)
+    check_finite(X)
+    encode, n_outputs, Y_dtype = checks.targets(y, BlockRows)
+    Y = encoded(y, encode, n_outputs, Y_dtype)
+    sample_weight, n_train, weight_sum = checks.weights(Y, sample_weight, dtype, BlockRows)
+    validation = tuple(map(computed, validation))
+    return Blocks(X, Y, sample_weight, n_train, weight_sum, validation, checks.roll_back)
+
+
+def check_fit(incremental, stops_early, validation):
+    """Refuse partial_fit, and early stopping without a validation set, on Dask input."""
+    if incremental:
+        raise TypeError(
+            "partial_fit takes in-memory batches, not Dask collections. Call fit on the "
+            "Dask array (with solver='sgd' or 'adam' it streams the blocks), or wrap the "
+            "classifier in dask_ml.wrappers.Incremental, which calls partial_fit on each "
+            "block."
+        )
+    if stops_early and validation[0] is None:
+        raise ValueError(
+            "early_stopping=True with Dask input needs a validation set: pass fit's X_val "
+            "and y_val (rows are not held out of a Dask array), or set early_stopping=False."
+        )
+
+
+class BlockRows:
+    """How the estimator's checks reach the rows of Dask arrays: block by block.
+
+    The in-memory twin is ``_base._InMemory`` (``per_row``, ``summed``).
+    """
+
+    per_row = staticmethod(per_row)
+    summed = staticmethod(summed)
+    distinct = staticmethod(distinct_rows)
+
+    @staticmethod
+    def first(y):
+        """y's first row, computed: the width of the targets."""
+        return np.asarray(y[:1].compute())
+
+
+class Blocks:
+    """fit's data persisted on the workers, block by block: the twin of ``_base._InMemory``.
+
+    ``objective`` makes the objective the trainer runs; ``roll_back`` (the
+    estimator's) is called by it when the client closes mid-fit.
+    """
+
+    def __init__(self, X, Y, sample_weight, n_train, weight_sum, validation, roll_back):
         import dask
 
         sample_weight = dask.persist(sample_weight)[0]  # × class_weight: computed once
         self.arrays, self.n_train, self.weight_sum = (X, Y, sample_weight), n_train, weight_sum
+        self.Y, self.y, self.validation, self.roll_back = Y, None, validation, roll_back
+        self.n_features, self.n_outputs, self.dtype = X.shape[1], Y.shape[1], X.dtype
         sw_blocks = _blocks(sample_weight) or [None] * X.numblocks[0]
-        self.blocks = list(zip(_blocks(X), _blocks(Y), sw_blocks))
+        self.blocks = list(zip(_blocks(X), _blocks(Y), sw_blocks))  # held: the blocks stay
+
+    def objective(self, theta, network, dropout, random_state, batch_size):
+        """The objective over the blocks, for 'lbfgs' (``batch_size`` None) or mini-batches.
+
+        L-BFGS and full-batch gradient descent sum the blocks on the workers
+        (:class:`BlockSums`); mini-batches stream the blocks through the client's
+        ``_network.Objective`` (:class:`StreamedBlocks`).
+        """
+        n_train = self.n_train
+        if batch_size is not None and batch_size_for(batch_size, n_train) < n_train:
+            objective = _network.Objective(
+                theta, *network, dropout=dropout, random_state=random_state
+            )
+            return StreamedBlocks(objective, self.blocks, n_train, self.roll_back)
+        if dropout:
+            raise ValueError(
+                f"dropout={dropout} needs mini-batches on Dask input: L-BFGS and "
+                "full-batch gradient descent sum each block's gradient on the workers with "
+                "the same objective at every evaluation. Use solver='sgd' or 'adam' with "
+                "batch_size below the number of samples, or dropout=0."
+            )
+        holders = block_holders(self.arrays[0])
+        if holders is not None:  # on a cluster: a worker must hold a block and its workspace
+            check_block_memory(*self.arrays, theta)
+        args = (self.blocks, network[:3], network[3], self.weight_sum, holders)
+        return BlockSums(theta, *args, n_train=n_train, roll_back=self.roll_back)
 
 
 # ------------------------------------------------ full batch: sums per block
@@ -255,7 +344,8 @@ class BlockSums:
     order (Delayed objects of persisted arrays, or NumPy arrays); ``network``
     the layer sizes, the activation and the output head; ``holders()`` (None:
     no pinning) names each block's workers, read at each evaluation;
-    ``n_train``, the rows of positive weight (what an epoch counts).
+    ``n_train``, the rows of positive weight (what an epoch counts);
+    ``roll_back()``, called before the error of a client closed mid-fit.
 
     Examples
     --------
@@ -269,13 +359,24 @@ class BlockSums:
     (0.6931, array([0.5, 0.5, 0. ]))
     """
 
-    def __init__(self, theta, blocks, network, alpha, weight_sum, holders=None, *, n_train=None):
+    def __init__(
+        self,
+        theta,
+        blocks,
+        network,
+        alpha,
+        weight_sum,
+        holders=None,
+        *,
+        n_train=None,
+        roll_back=None,
+    ):
         self.theta, self.grad = theta, np.empty_like(theta)
         self.layout, self.network = _network.Layout(network[0]), network
         self.coefs, self.intercepts = self.layout.views(theta)  # the network, as in memory
         self.activation, self.head = network[1:]
         self.blocks, self.alpha, self.holders = blocks, alpha, holders
-        self.n_train, self.weight_sum = n_train, weight_sum
+        self.n_train, self.weight_sum, self.roll_back = n_train, weight_sum, roll_back
         self.futures = None if holders is None else as_futures(blocks)
 
     def batches(self, batch_size, random_state=None):
@@ -291,7 +392,11 @@ class BlockSums:
             theta = dask.delayed(theta)
             sums = dask.compute(*(dask.delayed(block_sums)(theta, *b, *args) for b in self.blocks))
         else:
-            sums = pinned_sums(self.holders, block_sums, theta, self.futures, args)
+            try:
+                sums = pinned_sums(self.holders, block_sums, theta, self.futures, args)
+            except ClientClosedError:
+                self.roll_back()
+                raise
         # Added in block order, as the in-memory objective adds its chunks: the same
         # sums in the same order on every run, whichever worker holds which block.
         loss_sum = 0.0
@@ -346,53 +451,206 @@ class StreamedBlocks:
     ``objective(rows)`` evaluates them. ``n_train`` counts the rows of every block.
     """
 
-    def __init__(self, objective, blocks, n_train):
+    def __init__(self, objective, blocks, n_train, roll_back=None):
         self.objective, self.blocks, self.n_train = objective, blocks, n_train
-        self.theta, self.coefs, self.intercepts = (
-            objective.theta,
-            objective.coefs,
-            objective.intercepts,
-        )
+        self.theta = objective.theta
+        self.coefs, self.intercepts = objective.coefs, objective.intercepts
         self.activation, self.head = objective.activation, objective.head
+        self.roll_back = roll_back  # called before the error of a client closed mid-fit
 
     def batches(self, batch_size, random_state=None):
         n_blocks = len(self.blocks)
         order = range(n_blocks) if random_state is None else random_state.permutation(n_blocks)
-        for block in _fetched(self.blocks, order):
-            if self.objective.bind(*block):  # a block of zero weight has no rows to train on
-                yield from self.objective.batches(batch_size, random_state)
-            del block  # released before the block after next is fetched
+        try:
+            for block in _fetched(self.blocks, order):
+                if self.objective.bind(*block):  # a block of zero weight has no rows to train on
+                    yield from self.objective.batches(batch_size, random_state)
+                del block  # released before the block after next is fetched
+        except ClientClosedError:
+            self.roll_back()
+            raise
 
     def __call__(self, rows=None):
         return self.objective(rows)
 
 
-def objective(theta, network, extra, blocks, solver, batch_size):
-    """The objective over the blocks, for 'lbfgs' or 'sgd'/'adam' with ``batch_size``.
+# ------------------------------------------ the cluster: where blocks live, what fails
 
-    L-BFGS and full-batch gradient descent sum the blocks on the workers
-    (:class:`BlockSums`); mini-batches stream the blocks through the client's
-    ``_network.Objective`` (:class:`StreamedBlocks`).
+
+def check_worker_memory(client, block_nbytes, workspace_nbytes):
+    """Refuse, before training, a block and its workspace above a worker's pause threshold.
+
+    ``block_nbytes``: the largest block of X, Y and the weights together;
+    ``workspace_nbytes``: what computing its share of the loss adds. A worker
+    runs no task above ``distributed.worker.memory.pause`` (0.8) of its
+    ``memory_limit``, its own memory (all but its data) included.
     """
-    n_train = blocks.n_train
-    if solver == "lbfgs" or batch_size_for(batch_size, n_train) >= n_train:
-        if extra["dropout"]:
+    import dask
+
+    pause = dask.config.get("distributed.worker.memory.pause", 0.8)
+    workers = [] if client is None or not pause else client.scheduler_info()["workers"].values()
+    need = block_nbytes + workspace_nbytes
+    for info in workers:
+        metrics, limit = info.get("metrics", {}), info["memory_limit"] or math.inf
+        own = max(metrics.get("memory", 0) - metrics.get("managed_bytes", 0), 0)
+        if need > pause * limit - own:
             raise ValueError(
-                f"dropout={extra['dropout']} needs mini-batches on Dask input: L-BFGS and "
-                "full-batch gradient descent sum each block's gradient on the workers with "
-                "the same objective at every evaluation. Use solver='sgd' or 'adam' with "
-                "batch_size below the number of samples, or dropout=0."
+                f"A block of X with its workspace needs {need / 1e6:.0f} MB; a worker of "
+                f"memory_limit={limit / 1e6:.0f} MB pauses at {pause:g} of it and uses "
+                f"{own / 1e6:.0f} MB itself. Give each worker more memory (memory_limit), or "
+                "split X into smaller row chunks (X.rechunk({0: rows}))."
             )
-        holders = block_holders(blocks.arrays[0])
-        if holders is not None:  # on a cluster: a worker must hold a block and its workspace
-            check_block_memory(*blocks.arrays, theta)
-        network, alpha = network[:3], network[3]
-        weight_sum = blocks.weight_sum
-        return BlockSums(theta, blocks.blocks, network, alpha, weight_sum, holders, n_train=n_train)
-    return StreamedBlocks(_network.Objective(theta, *network, **extra), blocks.blocks, n_train)
 
 
-# ------------------------------------------------------------- prediction
+def check_block_memory(X, Y, sample_weight, theta):
+    """:func:`check_worker_memory` for the largest block and its workspace (measured bound)."""
+    from distributed import default_client
+
+    sw = sample_weight
+    row_bytes = X.shape[1] * X.dtype.itemsize + Y.shape[1] * Y.dtype.itemsize
+    row_bytes += 0 if sw is None else sw.dtype.itemsize
+    workspace = (5 * _network.CHUNK_ELEMENTS + 4 * theta.size) * theta.dtype.itemsize
+    check_worker_memory(default_client(), max(X.chunks[0]) * row_bytes, workspace)
+
+
+def block_holders(X):
+    """For persisted X on a ``distributed`` cluster: a function naming each block's workers.
+
+    ``holders()`` returns, for each row block of X in order, the workers that
+    hold it now (None for a block held nowhere, being recomputed after a
+    worker died, which any worker may then run). None without a client.
+
+    Examples
+    --------
+    >>> import pytest
+    >>> da = pytest.importorskip("dask.array")
+    >>> block_holders(da.ones((4, 2), chunks=2)) is None  # no distributed.Client here
+    True
+    """
+    try:
+        from distributed import default_client
+
+        client = default_client()
+    except (ImportError, ValueError):  # no distributed, or no client
+        return None
+    keys = [row[0] for row in X.__dask_keys__()]
+
+    def holders():
+        who_has = client.who_has(X)
+        return [list(who_has.get(key, ())) or None for key in keys]
+
+    return holders
+
+
+def as_futures(blocks):
+    """The blocks' parts as the client's futures: a persisted one by its key, others computed."""
+    from distributed import Future, default_client
+
+    client = default_client()
+
+    def future(part):
+        if part is None:
+            return None
+        return client.compute(part) if part.dask else Future(part.key, client)  # held for fit
+
+    return [tuple(map(future, block)) for block in blocks]
+
+
+def pinned_sums(holders, block_sums, theta, blocks, args):
+    """``block_sums(theta, *block, *args)`` of every block where it lives, in block order.
+
+    It survives lost workers: ``theta`` goes out as its own unpinned task; a
+    block's task whose holders have all left goes to where the block is now
+    (anywhere while Dask recomputes it). No block done for
+    ``sklearn_tinymlp.block-timeout`` seconds: an error.
+    """
+    import dask
+    from distributed import default_client, wait
+
+    client, limit = default_client(), float(dask.config.get("sklearn_tinymlp.block-timeout", 300))
+
+    def submit(block, workers):
+        pin = {} if workers is None else dict(workers=workers, allow_other_workers=False)
+        future = client.submit(block_sums, theta, *blocks[block], *args, pure=False, **pin)
+        return future, set(workers or ())
+
+    try:
+        theta = client.submit(np.array, theta, pure=False)
+        pending, sums = dict(enumerate(map(submit, range(len(blocks)), holders()))), {}
+        quiet_since = time.monotonic()
+        while pending:
+            with suppress(TimeoutError):
+                wait([future for future, _ in pending.values()], 1.0, "FIRST_COMPLETED")
+            done = [block for block, (future, _) in pending.items() if future.done()]
+            sums.update((block, pending.pop(block)[0].result()) for block in done)
+            if done:
+                quiet_since = time.monotonic()
+                continue
+            workers = client.scheduler_info()["workers"]  # none finished in a second: why?
+            lost = [block for block, (_, pin) in pending.items() if pin and not pin & set(workers)]
+            where = holders() if lost else None
+            for block in lost:  # its workers have left: to where the block lives now
+                client.cancel(pending[block][0])
+                pending[block] = submit(block, where[block])
+                quiet_since = time.monotonic()
+            if time.monotonic() - quiet_since > limit:
+                raise _stalled_error(workers, limit)
+    except Exception as error:
+        raise_if_closed(error, client)
+        raise
+    return [sums[block] for block in range(len(blocks))]
+
+
+def _stalled_error(workers, limit):
+    idle = sorted(address for address, info in workers.items() if info["status"] != "running")
+    return TimeoutError(
+        f"No block of X finished its share of the loss for {limit:g} s; of {len(workers)} "
+        f"workers, these are paused or closing: {idle} (a worker pauses when its memory passes "
+        "its pause threshold). Give each worker more memory (memory_limit), add workers, or "
+        "split X into smaller chunks; the wait is dask.config's 'sklearn_tinymlp.block-timeout'"
+        " (seconds, default 300)."
+    )
+
+
+class ClientClosedError(RuntimeError):
+    """The Dask client went away while fit was running (the estimator restores itself)."""
+
+
+def raise_if_closed(error, client=None):
+    """Raise a clear error from ``error`` if fit's client (None: the default) is closed."""
+    try:
+        from distributed import default_client
+
+        closed = (client or default_client()).status in ("closing", "closed")
+    except ImportError:
+        return
+    except ValueError:  # no client left
+        closed = True
+    if closed:
+        raise ClientClosedError(
+            "The Dask client was closed while fit was running; the estimator is left as it "
+            "was before fit. Keep the client open until fit returns."
+        ) from error
+
+
+# ---------------------------------------------------------------- prediction
+
+
+def predict(method, X, check_columns, columns=None, dtype=None, y=None, sample_weight=None):
+    """The prediction entry: ``method(X)`` for Dask X, a lazy Dask array; or its accuracy.
+
+    ``method`` is an in-memory method of a copy of the fitted estimator (a
+    refit before compute does not change the result); ``check_columns``, the
+    estimator's check of X's columns, run once on a zero-row stand-in. The
+    result has ``columns`` columns (None: one value per row) of ``dtype``
+    (None: X's). With ``y`` (and ``sample_weight``): the accuracy of the
+    predictions against it, computed on the workers (:func:`accuracy`).
+    """
+    X, meta = row_blocks(X, lengths=y is not None, dense=False)
+    X_dtype = check_columns(meta).dtype
+    names_checked = hasattr(meta, "columns") and hasattr(method.__self__, "feature_names_in_")
+    predicted = predict_blockwise(method, X, names_checked, columns, dtype or X_dtype)
+    return predicted if y is None else accuracy(predicted, y, sample_weight)
 
 
 def _predict_block(X, predict, names_checked):

@@ -7,8 +7,9 @@ from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import column_or_1d
 
-from . import _dask, _targets
+from . import _targets
 from ._base import BaseTinyMLP
+from ._dask import is_dask_collection
 from ._heads import get_head
 
 
@@ -153,7 +154,7 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions (one column is returned as a 1-D array).
         """
-        if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
+        if is_dask_collection(X):  # a lazy Dask array, computed on the workers
             columns = None if self.n_outputs_ == 1 else self.n_outputs_
             return self._dask_predict(X, "predict", columns)
         y = self._check_finite_output(get_head(self._head()).output(self._logits(X)))
@@ -217,11 +218,11 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
             "transformer=StandardScaler())."
         )
 
-    def _dask_stand_in(self, y):
-        """The Dask targets' checks, made per block; one computed row for the output width."""
-        problems = _dask.summed(_targets.regression_target_problems, y, self.loss == "poisson")
+    def _target_stand_in(self, y, rows):
+        """The targets' checks, made per block by ``rows``; one row for the output width."""
+        problems = rows.summed(_targets.regression_target_problems, y, self.loss == "poisson")
         self._check_targets(problems)
-        return np.asarray(y[:1].compute())
+        return rows.first(y)
 
     def _encode(self, y):
         return np.asarray(y, dtype=np.float64).reshape(len(y), -1)
