@@ -75,8 +75,14 @@ CONSTANTS = {
 }
 
 
-def batch_size_for(batch_size, n_train):
-    """The mini-batch size: 'auto' is min(200, n); larger than n is the full batch."""
+def batch_size_for(batch_size, n_train, warn=False):
+    """The mini-batch size: 'auto' is min(200, n); larger than n is the full batch (``warn``)."""
+    if warn and batch_size != "auto" and batch_size > n_train:
+        warnings.warn(
+            f"batch_size={batch_size} is larger than the {n_train} training "
+            "samples; using full-batch gradient descent.",
+            stacklevel=USER_CALL + 1,
+        )
     return min(200 if batch_size == "auto" else batch_size, n_train)
 
 
@@ -171,14 +177,8 @@ class Trainer:
         and keeps the model.
         """
         p, state, theta, n_train = self.p, self.state, objective.theta, objective.n_train
-        batch_size = batch_size_for(p.batch_size, n_train)
+        batch_size = batch_size_for(p.batch_size, n_train, warn=True)
         shuffle = self.random_state if p.shuffle else None
-        if p.batch_size != "auto" and p.batch_size > n_train:
-            warnings.warn(
-                f"batch_size={p.batch_size} is larger than the {n_train} training "
-                "samples; using full-batch gradient descent.",
-                stacklevel=USER_CALL,
-            )
         if state.optimizer is None:
             state.optimizer = make_optimizer(p, theta)
         state.n_iter, optimizer, first_loss = 0, state.optimizer, None
@@ -190,19 +190,19 @@ class Trainer:
                 if hooks is not None:
                     hooks.begin()
                 # Σ_b L_b S_b, Σ_b Σ_i s_i ℓ_i and Σ_b S_b: each batch's loss weighs its S_b
-                epoch_loss = epoch_data_loss = epoch_weight = 0.0
+                epoch_weighted_loss = epoch_loss_sum = epoch_weight = 0.0
                 # A diverging loss is reported below; no warnings on the way.
                 with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                     for rows in objective.batches(batch_size, shuffle):
                         loss, grad, loss_sum, weight = objective(rows)
                         if not isfinite(loss):
-                            epoch_loss, epoch_weight = loss, 1.0
+                            epoch_weighted_loss, epoch_weight = loss, 1.0
                             break
                         optimizer.step(theta, grad)
-                        epoch_loss += loss * weight
-                        epoch_data_loss += loss_sum
+                        epoch_weighted_loss += loss * weight
+                        epoch_loss_sum += loss_sum
                         epoch_weight += weight
-                loss = epoch_loss / epoch_weight
+                loss = epoch_weighted_loss / epoch_weight
                 runaway = self.runaway and first_loss is not None
                 runaway = runaway and loss > 1e3 * max(first_loss, 1.0)
                 if runaway or not isfinite(loss) or not np.isfinite(theta).all():
@@ -210,8 +210,10 @@ class Trainer:
                     raise divergence_error(p, loss, state.n_iter + 1)
                 first_loss = loss if first_loss is None else first_loss
                 optimizer.iteration_ends(state.t + n_train)
-                data_loss = epoch_data_loss / epoch_weight
-                stop = self.end_epoch(loss, data_loss, n_train, validation, theta, start, hooks)
+                mean_data_loss = epoch_loss_sum / epoch_weight
+                stop = self.end_epoch(
+                    loss, mean_data_loss, n_train, validation, theta, start, hooks
+                )
                 if stop or incremental:
                     break
             else:
@@ -242,7 +244,7 @@ class Trainer:
             # A diverging loss is reported below; no warnings on the way.
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 loss, grad, loss_sum, weight = objective()
-            last.update(loss=loss, data_loss=loss_sum / weight)
+            last.update(loss=loss, mean_data_loss=loss_sum / weight)
             return loss, grad.astype(np.float64)  # a copy scipy may keep
 
         def on_iteration(flat):
@@ -250,7 +252,7 @@ class Trainer:
             start, loss = time.perf_counter(), last["loss"]
             if hooks is not None:
                 hooks.begin()
-            self.record(loss, last["data_loss"], 0)  # t_ counts samples fed to sgd/adam: 0
+            self.record(loss, last["mean_data_loss"], 0)  # t_ counts samples fed to sgd/adam
             state.best_loss = min(loss, np.inf if state.best_loss is None else state.best_loss)
             if self.report(loss, None, None, start, hooks):
                 last["x"] = flat.copy()
@@ -276,7 +278,7 @@ class Trainer:
         state.n_iter, state.loss = int(result.nit), float(result.fun)
         if not state.loss_curve:
             state.loss_curve.append(state.loss)
-            state.data_loss_curve.append(last["data_loss"])
+            state.data_loss_curve.append(last["mean_data_loss"])
         state.best_loss = min(state.loss_curve)
         if result.status == 1:
             self.warn_unconverged(
@@ -287,7 +289,7 @@ class Trainer:
 
     # ---------------------------------------------------------------- each epoch
 
-    def end_epoch(self, loss, data_loss, n_seen, validation, theta, start, hooks):
+    def end_epoch(self, loss, mean_data_loss, n_seen, validation, theta, start, hooks):
         """Record the epoch, then show it to the callbacks; True when training should stop.
 
         A callback may ask to stop. Otherwise, once :func:`progress` finds
@@ -295,7 +297,7 @@ class Trainer:
         or lowers η and goes on.
         """
         p, state = self.p, self.state
-        score, validation_loss = self.record(loss, data_loss, n_seen, validation)
+        score, validation_loss = self.record(loss, mean_data_loss, n_seen, validation)
         no_progress = progress(state, loss, theta, score, p.tol, p.n_iter_no_change)
         stop = self.report(loss, score, validation_loss, start, hooks)
         if stop or not no_progress:
@@ -310,14 +312,18 @@ class Trainer:
         state.no_improvement_count = 0  # η was lowered: count afresh
         return False
 
-    def record(self, loss, data_loss, n_seen, validation=None):
-        """Append the epoch to the state's curves; its validation score and loss (or Nones)."""
+    def record(self, loss, mean_data_loss, n_seen, validation=None):
+        """Append the epoch to the state's curves; its validation score and loss (or Nones).
+
+        ``loss`` is the epoch's mean loss with the L2 penalty, ``mean_data_loss``
+        without it; ``n_seen``, the samples fed to the optimizer.
+        """
         state = self.state
         state.n_iter += 1
         state.t += n_seen
         state.loss = loss
         state.loss_curve.append(loss)
-        state.data_loss_curve.append(data_loss)
+        state.data_loss_curve.append(mean_data_loss)
         if validation is None:
             return None, None
         score, validation_loss = validation()
