@@ -40,9 +40,10 @@ def identity_derivative(z, a, out):
 def logistic(z, out=None):
     """The derivation's σ(z) = 1 / (1 + e^(−z)).
 
-    Written out rather than calling ``scipy.special.expit``: NumPy's vectorised
-    ``exp`` makes this several times faster.  For z < −709 e^(−z) overflows to
-    inf and σ(z) = 1/inf = 0, the correctly rounded answer.
+    Written out as the derivation writes it, with NumPy's ``exp`` rather than
+    ``scipy.special.expit`` (their speeds: ``benchmarks/results.md``, "Measured
+    choices"). For z < −709 e^(−z) overflows to inf and σ(z) = 1/inf = 0, the
+    correctly rounded answer.
     """
     out = z if out is None else out
     with np.errstate(over="ignore"):

@@ -33,9 +33,8 @@ from ._activations import ACTIVATIONS
 from ._heads import get_head
 
 # Rows per chunk of a large batch: the widest layer (input included) of one chunk holds
-# about this many numbers (2 MiB in float64), so a full batch needs a few MiB of
-# per-chunk arrays and never a second copy of X. Measured on full-batch gradient
-# descent (20k x 50, 64 relu units): 2**16 to 2**20 ran within noise of each other.
+# about this many numbers, so a full batch needs a few per-chunk arrays of this size
+# and never a second copy of X (its measurement: benchmarks/results.md, "Measured choices").
 CHUNK_ELEMENTS = 2**18
 
 
@@ -130,9 +129,8 @@ def _n_rows(rows):
 def _chunk_rows(layer_units, X=None):
     """Rows per chunk: about ``CHUNK_ELEMENTS`` numbers in a chunk's widest dense array.
 
-    A sparse X's chunk holds only its nonzeros, so its width does not count. Counting it
-    cut the 20k x 5,000, 1% dense, adam batch-200 workload into chunks of 52 rows, each
-    forming the whole 5,000 x 64 Xᵀδ: fits took 1.12 of MLPClassifier's time, 0.79 without.
+    A sparse X's chunk holds only its nonzeros, so its width does not count: counted, a
+    wide sparse X would be cut into chunks of a few rows, each forming the whole Xᵀδ.
     """
     dense = X is None or isinstance(X, np.ndarray)
     return max(1, CHUNK_ELEMENTS // max(layer_units if dense else layer_units[1:]))
@@ -143,7 +141,7 @@ def _matmul(a, b, out=None):
     if out is None:
         return a @ b
     if isinstance(a, np.ndarray):
-        return np.dot(a, b, out=out)  # matmul's bits; 4x faster for an inner dimension of 1
+        return np.dot(a, b, out=out)  # matmul's bits; faster (benchmarks/results.md)
     out[...] = a @ b  # sparse a: scipy allocates the product
     return out
 
