@@ -1,7 +1,9 @@
-"""Checks of the estimator's arguments that its parameter constraints cannot express.
+"""The estimator's arguments: the checks its parameter constraints cannot express, and the scorer.
 
 The constraints (``TinyMLPClassifier._parameter_constraints``) check each
-parameter on its own; these check combinations, before anything is trained.
+parameter on its own; these check combinations, before anything is trained,
+and resolve ``scoring`` into the scorer early stopping calls. (What Dask input
+refuses is checked by ``_dask``.)
 """
 
 import numpy as np

@@ -25,7 +25,7 @@ the optimizers update in a few calls, and the functions accept arrays to write
 into (``out``), which :class:`Objective` allocates once and reuses for every batch.
 """
 
-from collections import namedtuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -376,10 +376,17 @@ def penalized_loss(loss_sum, weight_sum, theta, grad, layout, alpha):
     return (loss_sum + 0.5 * alpha * float(weights @ weights)) / weight_sum
 
 
-#: What one evaluation of an objective returns: the loss L (mean, penalised), its
-#: gradient ∂L/∂θ (the objective's reused ``grad`` array, overwritten by the next call),
-#: Σ s_i ℓ_i over the rows (no penalty) and their total weight Σ s_i.
-Evaluation = namedtuple("Evaluation", "loss grad loss_sum weight")
+class Evaluation(NamedTuple):
+    """What one evaluation of an objective returns, for a solver to unpack."""
+
+    #: L = (Σ s_i ℓ_i + (α / 2) Σ_l ‖W_l‖²) / S, the mean loss with the penalty.
+    loss: float
+    #: ∂L/∂θ in the objective's reused array, overwritten by its next call.
+    grad: np.ndarray
+    #: Σ s_i ℓ_i over the rows: the data loss, without the penalty, not divided by S.
+    loss_sum: float
+    #: Σ s_i over the rows.
+    weight: float
 
 
 class Objective:
@@ -509,7 +516,7 @@ class Objective:
     def __call__(self, rows=None):
         """L and ∂L/∂θ on ``rows`` of X (a slice or indices; None: the training rows).
 
-        Returns an :data:`Evaluation`. The chunks' gradients go to ``self.grad``
+        Returns an :class:`Evaluation`. The chunks' gradients go to ``self.grad``
         (the first) and are added there; the penalty comes last.
         """
         rows = self.rows if rows is None else rows
