@@ -723,8 +723,35 @@ def write_report(all_rows, predict, env, total_seconds, quick):
     reg_ratios, reg_geo = regression_report(
         [r for r in all_rows if is_regression(r["name"])], lines
     )
+    lines.append(MEASURED_CHOICES)
     (HERE / f"{output_name(quick)}.md").write_text("\n".join(lines))
     return ratios + reg_ratios, geo, reg_geo
+
+
+#: Design choices in the package, measured once (not re-run here): the figures live in
+#: this report rather than in the code's comments, where they would go stale.
+MEASURED_CHOICES = """## Measured choices
+
+Figures behind choices in the code, measured once when the choice was made (not re-run by
+this script; the machine and library versions of that time). Rerun the measurement before
+relying on a figure.
+
+- `_network.CHUNK_ELEMENTS = 2**18` (about 2 MiB of float64 in a chunk's widest array):
+  full-batch gradient descent on 20k x 50 with 64 relu units ran within noise of each other
+  for 2**16 to 2**20.
+- `_network._chunk_rows` ignores a sparse X's width: counting it cut the sparse CSR
+  20k x 5,000 (1% nonzero), adam batch-200 workload into chunks of 52 rows, each forming the
+  whole 5,000 x 64 Xᵀδ; fits took 1.12 of MLPClassifier's time, 0.79 without.
+- `_network._matmul` writes dense products with `np.dot(a, b, out=...)`: 4x faster than
+  `np.matmul` for an inner dimension of 1 (3.5x on 2026-12-07, NumPy 2.4.6: 200 x 1 by 1 x 64).
+- `_activations.logistic` is written out with NumPy's `exp` rather than calling
+  `scipy.special.expit`: several times faster when written; about the same speed on
+  2026-12-07 (NumPy 2.4.6, SciPy 1.17.1: 0.82 ms against 0.84 ms on 200 x 100), where it is
+  kept as the derivation writes σ(z).
+- The epoch loop adds each batch's loss, loss sum and weight as Python floats: adding a tuple
+  to a NumPy array cost about 1 µs a batch more (6 µs against 0.8 µs on a loaded machine on
+  2026-12-07), which per-sample SGD pays once per sample.
+"""
 
 
 def regression_report(rows, lines):

@@ -1,7 +1,9 @@
-"""Checks of the estimator's arguments that its parameter constraints cannot express.
+"""The estimator's arguments: the checks its parameter constraints cannot express, and the scorer.
 
 The constraints (``TinyMLPClassifier._parameter_constraints``) check each
-parameter on its own; these check combinations, before anything is trained.
+parameter on its own; these check combinations, before anything is trained,
+and resolve ``scoring`` into the scorer early stopping calls. (What Dask input
+refuses is checked by ``_dask``.)
 """
 
 import numpy as np
@@ -120,18 +122,3 @@ def check_scorer_kind(est):
         "validation loss."
     )
 
-
-def check_dask_fit(incremental, early_stopping, validation):
-    """Refuse partial_fit and early stopping without a validation set on Dask input."""
-    if incremental:
-        raise TypeError(
-            "partial_fit takes in-memory batches, not Dask collections. Call fit on the "
-            "Dask array (with solver='sgd' or 'adam' it streams the blocks), or wrap the "
-            "classifier in dask_ml.wrappers.Incremental, which calls partial_fit on each "
-            "block."
-        )
-    if early_stopping and validation[0] is None:
-        raise ValueError(
-            "early_stopping=True with Dask input needs a validation set: pass fit's X_val "
-            "and y_val (rows are not held out of a Dask array), or set early_stopping=False."
-        )

@@ -3,13 +3,15 @@
 Only the estimator classes (this module, ``_classifier`` and ``_regressor``)
 read or write an estimator's state. The other modules get what they need as
 arguments and return results: the network and the objective (``_network``),
-training (``_training.Trainer``, which returns a ``TrainingState``), targets
-and weights (``_targets``), Dask's blocks (``_dask``). Only the estimator
-modules touch ``sklearn.base`` and scikit-learn's private pieces.
+training (``_training.Trainer``, which writes the ``TrainingState`` that the
+fitted attributes of training read), targets (``_targets``) and weights
+(``_weights``); Dask (``_dask``) through three names: ``is_dask_collection``,
+the training entry ``training_data`` and the prediction entry ``predict``.
+Only the estimator modules touch ``sklearn.base`` and scikit-learn's private
+pieces.
 """
 
 import copy
-import sys
 from functools import partial
 from numbers import Integral, Real
 
@@ -26,8 +28,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _arguments, _callbacks, _cluster, _dask, _network, _targets, _training
+from . import _arguments, _callbacks, _dask, _network, _training, _weights
 from ._activations import ACTIVATIONS
+from ._dask import is_dask_collection
 from ._persistence import loaded_state, saved_state
 
 
@@ -45,7 +48,23 @@ available_if_partial_fit = partial(
 
 
 class _InMemory:
-    """How ``_weights`` applies a function to in-memory rows (``_dask`` does it per block)."""
+    """fit's checked data in memory: X, the targets Y, the labels y and the weights.
+
+    Its twin for data on a cluster is ``_dask.Blocks``: both give the network's
+    sizes and the objective training runs on. ``per_row`` and ``summed`` are how
+    the estimator's checks apply a function to the rows (``_dask.BlockRows``:
+    block by block).
+    """
+
+    def __init__(self, X, Y, y, sample_weight, validation):
+        self.X, self.Y, self.y, self.sample_weight = X, Y, y, sample_weight
+        self.n_features, self.n_outputs, self.dtype = X.shape[1], Y.shape[1], X.dtype
+        self.validation = validation  # fit's (X_val, y_val, sample_weight_val)
+
+    def objective(self, theta, network, dropout, random_state, batch_size=None):
+        """The objective of the rows (``batch_size`` matters only to ``_dask.Blocks``)."""
+        data = (self.X, self.Y, self.sample_weight)
+        return _network.Objective(theta, *network, data, dropout=dropout, random_state=random_state)
 
     @staticmethod
     def per_row(func, Y, *args, dtype):
@@ -54,6 +73,43 @@ class _InMemory:
     @staticmethod
     def summed(func, *args):
         return func(*args)
+
+
+class _BlockChecks:
+    """fit's checks as the Dask code runs them: its one door into the estimator.
+
+    ``columns`` checks X's columns on a zero-row stand-in; ``targets`` and
+    ``weights`` run the estimator's checks over the blocks through ``rows``
+    (``_dask.BlockRows``); ``roll_back`` puts the estimator back as it was when
+    these checks were made (before fit changed it), when the Dask client goes
+    away mid-fit.
+    """
+
+    def __init__(self, est, continuing, state):
+        self.est, self.continuing, self.state = est, continuing, state
+        self.before = dict(vars(est))
+        for name in ("_training_state", "coefs_", "intercepts_"):  # trained in place
+            if name in self.before:
+                self.before[name] = copy.deepcopy(self.before[name])
+
+    def columns(self, meta):
+        """The dtype to train in, after checking X's columns (``meta``: zero rows of X)."""
+        return self.est._validate_X(meta, reset=not self.continuing, min_samples=0).dtype
+
+    def targets(self, y, rows):
+        """How each block of y becomes the targets Y: ``(encode, n_outputs, dtype)``."""
+        _, Y = self.est._fit_targets(
+            self.est._target_stand_in(y, rows), None, self.continuing, False
+        )
+        return self.est._encode, Y.shape[1], Y.dtype
+
+    def weights(self, Y, sample_weight, dtype, rows):
+        """sample_weight × class_weight, checked; the training rows' count and weight."""
+        return self.est._weights(Y, sample_weight, dtype, False, rows, self.state)
+
+    def roll_back(self):
+        vars(self.est).clear()
+        vars(self.est).update(self.before)
 
 
 #: What to do, added to scikit-learn's input errors that do not say it.
@@ -70,18 +126,29 @@ _HINTS = {
 #: an epoch by.
 AUTO_EARLY_STOPPING_ROWS = 200
 
-#: The fitted attributes copied from the training state after every call.
-_RECORDED = {
-    "n_iter_": "n_iter",
-    "t_": "t",
-    "loss_": "loss",
-    "best_loss_": "best_loss",
-    "best_validation_score_": "best_validation_score",
-    "loss_curve_": "loss_curve",
-    "data_loss_curve_": "data_loss_curve",
-    "validation_scores_": "validation_scores",
-    "validation_loss_curve_": "validation_loss_curve",
-}
+
+class _Trained:
+    """A fitted attribute of training: the field of the live ``_training.TrainingState``.
+
+    The trainer writes that state as it trains, so callbacks and scorers read
+    the current epoch's ``n_iter_``, ``loss_curve_``, …; there is no other copy.
+    Setting the attribute sets the field (scikit-learn's tests set some).
+    """
+
+    def __set_name__(self, owner, name):
+        self.name, self.field = name, name.strip("_")
+
+    def __get__(self, est, owner=None):
+        if est is None:
+            return self
+        if "_training_state" not in vars(est):
+            raise AttributeError(f"'{type(est).__name__}' object has no attribute '{self.name}'")
+        return getattr(est._training_state, self.field)
+
+    def __set__(self, est, value):
+        if "_training_state" not in vars(est):
+            est._training_state = _training.TrainingState()
+        setattr(est._training_state, self.field, value)
 
 
 class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
@@ -93,6 +160,11 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
     """
 
     _numeric_targets = False  # y_numeric of scikit-learn's checks
+    # The fitted attributes of training, and MLPClassifier's private ones its tests read:
+    n_iter_, t_, loss_, best_loss_ = _Trained(), _Trained(), _Trained(), _Trained()
+    best_validation_score_, validation_scores_ = _Trained(), _Trained()
+    loss_curve_, data_loss_curve_, validation_loss_curve_ = _Trained(), _Trained(), _Trained()
+    _optimizer, _no_improvement_count = _Trained(), _Trained()
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
@@ -240,17 +312,16 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             "(for example with sklearn.preprocessing.StandardScaler in a Pipeline)."
         )
 
-    def _dask_predict(self, X, method, columns, dtype=None, lengths=False):
-        """``self.<method>(X)`` for Dask X: lazy, computed where the blocks live."""
+    def _dask_predict(self, X, method, columns=None, dtype=None, y=None, sample_weight=None):
+        """``self.<method>(X)`` for Dask X: lazy, computed where the blocks live.
+
+        With ``y``: the accuracy of those predictions, computed on the workers.
+        """
         check_is_fitted(self)
-        X, meta = _dask.row_blocks(X, lengths, dense=False)
-        X_dtype = self._validate_X(
-            meta, min_samples=0
-        ).dtype  # the columns, checked once on the client
-        names = hasattr(meta, "columns") and hasattr(self, "feature_names_in_")
         model = copy.deepcopy(self)  # the model as it is now, should it be refitted
-        predict = getattr(model, method)
-        return _dask.predict_blockwise(predict, X, names, columns, dtype or X_dtype)
+        check_columns = partial(self._validate_X, min_samples=0)  # checked once, on the client
+        args = (columns, dtype, y, sample_weight)
+        return _dask.predict(getattr(model, method), X, check_columns, *args)
 
     def _checked_weights(self, X, sample_weight):
         if sample_weight is None:
@@ -261,71 +332,48 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
     # ------------------------------------------------------------ training
 
     def _fit(self, X, y, sample_weight, classes, incremental, validation=(None, None, None)):
+        """Check the data, set the network, train it: ``fit`` and ``partial_fit``."""
         _arguments.check_fit_arguments(self, *validation)
-        before = dict(vars(self))  # restored when a Dask client goes away mid-fit
-        if _dask.is_dask_collection(X) and "_training_state" in before:
-            before["_training_state"] = copy.deepcopy(before["_training_state"])
         continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
         state = getattr(self, "_training_state", None) if continuing else None
         state = _training.TrainingState() if state is None else state
+        early_stopping = self._stops_early(X, incremental, validation)
+        shown = (X, y, sample_weight)  # what scikit-learn's callbacks are shown
+        if is_dask_collection(X):  # checked and trained where the blocks live
+            checks = _BlockChecks(self, continuing, state)
+            args = (validation, checks, incremental, early_stopping)
+            data = _dask.training_data(X, y, sample_weight, *args)
+        else:
+            args = (classes, continuing, incremental, state, validation)
+            data = self._memory_data(X, y, sample_weight, *args)
+        validation_set = None
+        if early_stopping and data.validation[0] is not None:  # checked before training
+            validation_set = self._validation_set(data.dtype, *data.validation)
+        random_state = check_random_state(self.random_state)  # anew each call
+        theta = self._set_network(
+            data.n_features, data.n_outputs, data.dtype, random_state, continuing
+        )
+        network = (self._layer_units, self.activation, self._head(), self.alpha)
+        batch_size = None if self.solver == "lbfgs" else self.batch_size
+        objective = data.objective(theta, network, self.dropout, random_state, batch_size)
+        runaway = not self._numeric_targets  # a regression loss has no fixed scale
+        advice = self._target_advice(data.Y)
+        trainer = _training.Trainer(self.get_params(), random_state, state, self, runaway, advice)
         if not incremental:
             state.optimizer = None  # a warm-start fit starts a new optimizer, as MLPClassifier
-        given = (X, y, sample_weight)  # what scikit-learn's callbacks are shown
-        early_stopping = self._stops_early(X, incremental, validation)
-        if _dask.is_dask_collection(X):  # trained where the blocks live
-            _arguments.check_dask_fit(incremental, early_stopping, validation)
-            data = self._dask_data(X, y, sample_weight, continuing, state)
+        hooks = self._epoch_hooks(*shown, incremental)
+        self._training_state = state  # live: the fitted attributes of training read it
+        if self.solver == "lbfgs":
+            trainer.fit_lbfgs(objective, hooks)
         else:
-            data = self._memory_data(X, y, sample_weight, classes, continuing, incremental, state)
-        X, Y = data[:2]
-        if early_stopping and validation[0] is not None:  # checked before training
-            validation = self._validation_set(X.dtype, *map(_dask.computed, validation))
-        random_state = check_random_state(self.random_state)  # anew each call
-        theta = self._set_network(X.shape[1], Y.shape[1], X.dtype, random_state, continuing)
-        runaway = not self._numeric_targets  # a regression loss has no fixed scale
-        trainer = _training.Trainer(
-            self.get_params(), theta, random_state, state, self, runaway, self._target_advice(Y)
-        )
-        hooks = self._epoch_hooks(*given, incremental)
-        saved = theta.copy() if data[-1] is not None else None  # Dask: restored if it fails
-        try:
-            validation = validation if early_stopping else None
-            self._train(trainer, theta, data, validation, incremental, hooks)
-        except _cluster.ClientClosedError:
-            theta[...] = saved  # as before fit: nothing half-trained is left
-            vars(self).clear()
-            vars(self).update(before)
-            raise
-        finally:  # the curves so far, also when training raised
-            if not isinstance(sys.exc_info()[1], _cluster.ClientClosedError):
-                self._record(trainer.state)
+            validation = None
+            if early_stopping:
+                args = (_arguments.scorer(self), data.y, self._single_label())
+                validation = trainer.validation(objective, validation_set, *args)
+            trainer.fit_stochastic(objective, incremental, validation, hooks)
         if hooks is not None:
             hooks.close()
         return self
-
-    def _train(self, trainer, theta, data, validation, incremental, hooks):
-        """Build the objective of the data and run the solver.
-
-        ``validation`` is None without early stopping, else fit's validation set
-        ``(X_val, Y_val, y_val, sample_weight_val)`` or Nones (held out of X).
-        """
-        X, Y, y, sample_weight, blocks = data
-        network = (self._layer_units, self.activation, self._head(), self.alpha)
-        extra = dict(dropout=self.dropout, random_state=trainer.random_state)
-        if blocks is not None:
-            objective, one_epoch = _dask.objective(theta, network, extra, blocks, trainer)
-        else:
-            objective = _network.Objective(theta, *network, (X, Y, sample_weight), **extra)
-        if self.solver == "lbfgs":
-            return trainer.fit_lbfgs(objective, hooks)
-        score = None
-        if validation is not None:
-            given = None if validation[0] is None else validation
-            stratify = self._single_label()
-            score = trainer.validation(objective, given, _arguments.scorer(self), y, stratify)
-        if blocks is not None:
-            return trainer.train_epochs(one_epoch, blocks.n_train, False, score, hooks)
-        return trainer.fit_stochastic(objective, incremental, score, hooks)
 
     def _stops_early(self, X, incremental, validation):
         """Whether this call stops early: ``early_stopping``, or for 'auto', by the data.
@@ -341,15 +389,17 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             return False
         if validation[0] is not None:
             return True
-        if _dask.is_dask_collection(X):
+        if is_dask_collection(X):
             return False
         try:
             return _num_samples(X) >= AUTO_EARLY_STOPPING_ROWS
         except TypeError:  # not an array: the input checks refuse it with their message
             return False
 
-    def _memory_data(self, X, y, sample_weight, classes, continuing, incremental, state):
-        """X, the targets Y, y, the weights (sample_weight × class_weight), checked."""
+    def _memory_data(
+        self, X, y, sample_weight, classes, continuing, incremental, state, validation
+    ):
+        """X, the targets Y, y and the weights (sample_weight × class_weight), checked."""
         X, y = self._validate_X(X, y, fit=True, reset=not continuing)
         y, Y = self._fit_targets(y, classes, continuing, incremental)
         Y = Y.astype(X.dtype, copy=False) if Y.dtype.kind == "f" else Y  # regression targets
@@ -357,25 +407,10 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         sample_weight, _, _ = self._weights(
             Y, sample_weight, X.dtype, incremental, _InMemory, state
         )
-        return X, Y, y, sample_weight, None
-
-    def _dask_data(self, X, y, sample_weight, continuing, state):
-        """The persisted blocks of X, Y and the weights, checked (see ``_dask.Blocks``)."""
-        X, meta = _dask.row_blocks(X)
-        dtype = self._validate_X(
-            meta, reset=not continuing, min_samples=0
-        ).dtype  # the columns, on no rows
-        X, y, sample_weight = _dask.persisted(X.astype(dtype), y, sample_weight, dtype)
-        _dask.check_finite(X)
-        _, Y = self._fit_targets(self._dask_stand_in(y), None, continuing, False)
-        Y = _dask.encoded(y, self._encode, Y.shape[1], Y.dtype)
-        sample_weight, n_train, weight_sum = self._weights(
-            Y, sample_weight, dtype, False, _dask, state
-        )
-        return X, Y, None, None, _dask.Blocks(X, Y, sample_weight, n_train, weight_sum)
+        return _InMemory(X, Y, y, sample_weight, validation)
 
     def _head(self):
-        """The output head and loss the objective trains (see ``_activations.HEADS``)."""
+        """The output head and loss the objective trains (see ``_heads.HEADS``)."""
         return self.out_activation_
 
     def _class_weighted(self, Y, sample_weight, dtype, rows=_InMemory, seen=None):
@@ -401,10 +436,10 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         seen = state.class_totals_seen if incremental else None
         sample_weight, totals = self._class_weighted(Y, sample_weight, dtype, rows, seen)
         state.class_totals_seen = totals if incremental else None
-        summary = rows.summed(_targets.weight_summary, Y, sample_weight, self._single_label())
+        summary = rows.summed(_weights.weight_summary, Y, sample_weight, self._single_label())
         check_classes = sample_weight is not None and not incremental
         class_weight = getattr(self, "class_weight", None)
-        _targets.check_weights(summary, class_weight, dtype, check_classes)
+        _weights.check_weights(summary, class_weight, dtype, check_classes)
         return sample_weight, int(summary[1]), float(summary[2])
 
     def _validation_set(self, dtype, X_val, y_val, sample_weight_val):
@@ -463,13 +498,6 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             state.optimizer = None  # its moments are in the other dtype
         return theta
 
-    def _record(self, state):
-        """Write the fitted attributes from what training returned: the one place."""
-        self._training_state = state
-        for attribute, name in _RECORDED.items():
-            value = getattr(state, name)
-            setattr(self, attribute, list(value) if isinstance(value, list) else value)
-
     def _epoch_hooks(self, X, y, sample_weight, incremental):
         """scikit-learn's callback hooks; None without callbacks (or ``sklearn.callback``).
 
@@ -485,22 +513,6 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         return _callbacks.EpochHooks(root, self, X, y, sample_weight, task)
 
     # ------------------------------------------------------------ protocol
-
-    @property
-    def _optimizer(self):
-        """The optimizer (MLPClassifier's attribute, which scikit-learn's own tests read)."""
-        return self._training_state.optimizer
-
-    @property
-    def _no_improvement_count(self):
-        """Epochs without improvement (MLPClassifier's attribute, read by its tests)."""
-        return self._training_state.no_improvement_count
-
-    @_no_improvement_count.setter
-    def _no_improvement_count(self, count):
-        if not hasattr(self, "_training_state"):
-            self._training_state = _training.TrainingState()
-        self._training_state.no_improvement_count = count
 
     def __getstate__(self):
         return saved_state(super().__getstate__())

@@ -4,9 +4,10 @@ import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 
-from . import _dask, _targets
-from ._activations import classify
+from . import _targets, _weights
 from ._base import BaseTinyMLP, _InMemory, available_if_partial_fit
+from ._dask import is_dask_collection
+from ._heads import classify
 
 
 class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
@@ -300,7 +301,7 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted labels (multilabel: an indicator matrix).
         """
-        if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
+        if is_dask_collection(X):  # a lazy Dask array, computed on the workers
             return self._dask_predict(X, "predict", *self._label_columns())
         predicted = classify(self._logits(X), self.out_activation_, "predict")
         return predicted if predicted.ndim == 2 else self.classes_[predicted]
@@ -322,16 +323,16 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         score : float
             Mean accuracy of ``self.predict(X)`` against y.
         """
-        if _dask.is_dask_collection(X):
-            predicted = self._dask_predict(X, "predict", *self._label_columns(), lengths=True)
-            return _dask.accuracy(predicted, y, sample_weight)
+        if is_dask_collection(X):
+            columns, dtype = self._label_columns()
+            return self._dask_predict(X, "predict", columns, dtype, y, sample_weight)
         return super().score(X, y, sample_weight)
 
     # ------------------------------------------------------------ internals
 
     def _probabilities(self, X, method):
         """``predict_proba`` or ``predict_log_proba``: a lazy Dask array for Dask X."""
-        if _dask.is_dask_collection(X):  # computed on the workers
+        if is_dask_collection(X):  # computed on the workers
             return self._dask_predict(X, method, len(self.classes_))
         return classify(self._logits(X), self.out_activation_, method)
 
@@ -350,9 +351,9 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
             return len(self.classes_), np.dtype(int)
         return None, self.classes_.dtype
 
-    def _dask_stand_in(self, y):
-        """The Dask labels' distinct values: what the label checks need."""
-        return _dask.distinct_rows(y)
+    def _target_stand_in(self, y, rows):
+        """y's distinct labels (found block by block by ``rows``): what the label checks need."""
+        return rows.distinct(y)
 
     def _encode(self, y):
         return _targets.encode_targets(y, self._label_binarizer)
@@ -373,10 +374,10 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         multilabel = not self._single_label()
         totals = None
         if self.class_weight == "balanced":
-            totals = rows.summed(_targets.class_totals, Y, sample_weight, multilabel)
+            totals = rows.summed(_weights.class_totals, Y, sample_weight, multilabel)
             totals = totals if seen is None else seen + totals
         args = (self.class_weight, self.classes_, totals, multilabel, dtype)
-        per_sample = rows.per_row(_targets.class_weight_per_sample, Y, *args, dtype=dtype)
+        per_sample = rows.per_row(_weights.class_weight_per_sample, Y, *args, dtype=dtype)
         with np.errstate(over="ignore"):  # overflow is refused by the weight checks
             return (per_sample if sample_weight is None else sample_weight * per_sample), totals
 

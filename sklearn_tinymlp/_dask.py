@@ -1,30 +1,32 @@
 """Dask: training on data spread over a cluster, and predicting where it lives.
 
-The estimator hands Dask input here and runs the in-memory code for the rest
-(checks, targets, class weights, the trainer). Full batch ('lbfgs', full-batch
-gradient descent): each persisted block computes its share of the loss and
-gradient where it lives (:func:`block_sums`), added in block order on the
-client (:class:`BlockSums`). Mini-batches: each epoch streams the blocks to
-the client, the next fetched while one trains. Prediction maps the in-memory
-methods over the blocks, lazily. Dask is imported only when given Dask input.
+The estimator reaches this module through three names: :func:`is_dask_collection`,
+the training entry :func:`training_data` and the prediction entry :func:`predict`.
+Training checks the data with the estimator's own checks (``_base._BlockChecks``:
+on a zero-row stand-in of X's columns, and block by block through
+:class:`BlockRows`), persists the blocks on the workers and returns
+:class:`Blocks`, whose objective the trainer runs as it runs an in-memory one.
+Full batch ('lbfgs', full-batch gradient descent): each persisted block computes
+its share of the loss and gradient where it lives (:func:`block_sums`), pinned
+to the workers that hold it and added in block order on the client
+(:class:`BlockSums`). Mini-batches: each epoch streams the blocks to the
+client, the next fetched while one trains (:class:`StreamedBlocks`). A client
+that closes mid-fit leaves the estimator as it was before fit. Prediction maps
+the in-memory methods over the blocks, lazily. Dask and ``distributed`` are
+imported only when given Dask input.
 """
 
 import math
+import time
 import warnings
 from concurrent.futures import CancelledError, ThreadPoolExecutor
-from math import isfinite
+from contextlib import suppress
 
 import numpy as np
 from scipy import sparse
 
-from . import _network, _training
-from ._cluster import (
-    as_futures,
-    block_holders,
-    check_block_memory,
-    pinned_sums,
-    raise_if_closed,
-)
+from . import _network
+from ._training import batch_size_for
 
 
 def is_dask_collection(obj):
@@ -208,22 +210,109 @@ def computed(value):
     return value.compute() if is_dask_collection(value) else value
 
 
-class Blocks:
-    """The persisted X, Y and weights (held: released, their blocks would go), block by block."""
+# ---------------------------------------------------------- the training entry
 
-    def __init__(self, X, Y, sample_weight, n_train, weight_sum):
+
+def training_data(X, y, sample_weight, validation, checks, incremental=False, stops_early=False):
+    """fit's data on Dask: checked block by block, persisted where the blocks live.
+
+    ``validation`` is fit's ``(X_val, y_val, sample_weight_val)`` (computed on
+    the client: a validation set is small); ``checks`` are the estimator's
+    (``_base._BlockChecks``); ``incremental`` and ``stops_early``: whether this
+    is ``partial_fit``, and whether it stops early. Returns :class:`Blocks`.
+    """
+    check_fit(incremental, stops_early, validation)
+    X, meta = row_blocks(X)
+    dtype = checks.columns(meta)
+    X, y, sample_weight = persisted(X.astype(dtype), y, sample_weight, dtype)
+    check_finite(X)
+    encode, n_outputs, Y_dtype = checks.targets(y, BlockRows)
+    Y = encoded(y, encode, n_outputs, Y_dtype)
+    sample_weight, n_train, weight_sum = checks.weights(Y, sample_weight, dtype, BlockRows)
+    validation = tuple(map(computed, validation))
+    return Blocks(X, Y, sample_weight, n_train, weight_sum, validation, checks.roll_back)
+
+
+def check_fit(incremental, stops_early, validation):
+    """Refuse partial_fit, and early stopping without a validation set, on Dask input."""
+    if incremental:
+        raise TypeError(
+            "partial_fit takes in-memory batches, not Dask collections. Call fit on the "
+            "Dask array (with solver='sgd' or 'adam' it streams the blocks), or wrap the "
+            "classifier in dask_ml.wrappers.Incremental, which calls partial_fit on each "
+            "block."
+        )
+    if stops_early and validation[0] is None:
+        raise ValueError(
+            "early_stopping=True with Dask input needs a validation set: pass fit's X_val "
+            "and y_val (rows are not held out of a Dask array), or set early_stopping=False."
+        )
+
+
+class BlockRows:
+    """How the estimator's checks reach the rows of Dask arrays: block by block.
+
+    The in-memory twin is ``_base._InMemory`` (``per_row``, ``summed``).
+    """
+
+    per_row = staticmethod(per_row)
+    summed = staticmethod(summed)
+    distinct = staticmethod(distinct_rows)
+
+    @staticmethod
+    def first(y):
+        """y's first row, computed: the width of the targets."""
+        return np.asarray(y[:1].compute())
+
+
+class Blocks:
+    """fit's data persisted on the workers, block by block: the twin of ``_base._InMemory``.
+
+    ``objective`` makes the objective the trainer runs; ``roll_back`` (the
+    estimator's) is called by it when the client closes mid-fit.
+    """
+
+    def __init__(self, X, Y, sample_weight, n_train, weight_sum, validation, roll_back):
         import dask
 
         sample_weight = dask.persist(sample_weight)[0]  # × class_weight: computed once
         self.arrays, self.n_train, self.weight_sum = (X, Y, sample_weight), n_train, weight_sum
+        self.Y, self.y, self.validation, self.roll_back = Y, None, validation, roll_back
+        self.n_features, self.n_outputs, self.dtype = X.shape[1], Y.shape[1], X.dtype
         sw_blocks = _blocks(sample_weight) or [None] * X.numblocks[0]
-        self.blocks = list(zip(_blocks(X), _blocks(Y), sw_blocks))
+        self.blocks = list(zip(_blocks(X), _blocks(Y), sw_blocks))  # held: the blocks stay
+
+    def objective(self, theta, network, dropout, random_state, batch_size):
+        """The objective over the blocks, for 'lbfgs' (``batch_size`` None) or mini-batches.
+
+        L-BFGS and full-batch gradient descent sum the blocks on the workers
+        (:class:`BlockSums`); mini-batches stream the blocks through the client's
+        ``_network.Objective`` (:class:`StreamedBlocks`).
+        """
+        n_train = self.n_train
+        if batch_size is not None and batch_size_for(batch_size, n_train) < n_train:
+            objective = _network.Objective(
+                theta, *network, dropout=dropout, random_state=random_state
+            )
+            return StreamedBlocks(objective, self.blocks, n_train, self.roll_back)
+        if dropout:
+            raise ValueError(
+                f"dropout={dropout} needs mini-batches on Dask input: L-BFGS and "
+                "full-batch gradient descent sum each block's gradient on the workers with "
+                "the same objective at every evaluation. Use solver='sgd' or 'adam' with "
+                "batch_size below the number of samples, or dropout=0."
+            )
+        holders = block_holders(self.arrays[0])
+        if holders is not None:  # on a cluster: a worker must hold a block and its workspace
+            check_block_memory(*self.arrays, theta)
+        args = (self.blocks, network[:3], network[3], self.weight_sum, holders)
+        return BlockSums(theta, *args, n_train=n_train, roll_back=self.roll_back)
 
 
 # ------------------------------------------------ full batch: sums per block
 
 
-def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, out_activation):
+def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, head):
     """One block's share of the full batch: Σ s_i ℓ_i over its rows, and Σ s_i ∂ℓ_i/∂θ / S.
 
     Runs where the block lives, by the one ``_network.Objective`` (α = 0, given
@@ -231,14 +320,14 @@ def block_sums(theta, X, Y, sample_weight, weight_sum, layer_units, activation, 
     chunk of a full batch: the blocks' shares add up to the full batch's.
     """
     data = (X, Y, sample_weight)
-    network = (layer_units, activation, out_activation, 0.0)
+    network = (layer_units, activation, head, 0.0)
     objective = _network.Objective(theta, *network, data, weight_sum=weight_sum)
     if not objective.n_train:
         return 0.0, np.zeros_like(theta)
     # A diverging loss is reported by the caller; no warnings on the way.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        objective()
-    return objective.data_loss, objective.grad
+        _, grad, loss_sum, _ = objective()
+    return loss_sum, grad
 
 
 class BlockSums:
@@ -246,15 +335,17 @@ class BlockSums:
 
     Called as ``_network.Objective`` is, ``objective()`` runs :func:`block_sums`
     on every block where it lives (pinned to the block's workers, a lost
-    worker's tasks following its blocks: ``_cluster.pinned_sums``), adds the
-    shares in block order and the L2 penalty, and returns the mean loss, its
-    gradient in ``grad``. Blocks of the in-memory chunks' rows give the
-    in-memory fit, bit for bit.
+    worker's tasks following its blocks: :func:`pinned_sums`), adds the
+    shares in block order and the L2 penalty, and returns the
+    ``_network.Evaluation`` of the full batch. Blocks of the in-memory chunks'
+    rows give the in-memory fit, bit for bit.
 
     ``blocks`` are ``(X, Y, sample_weight or None)`` of each row block, in row
     order (Delayed objects of persisted arrays, or NumPy arrays); ``network``
     the layer sizes, the activation and the output head; ``holders()`` (None:
-    no pinning) names each block's workers, read at each evaluation.
+    no pinning) names each block's workers, read at each evaluation;
+    ``n_train``, the rows of positive weight (what an epoch counts);
+    ``roll_back()``, called before the error of a client closed mid-fit.
 
     Examples
     --------
@@ -263,18 +354,37 @@ class BlockSums:
     >>> X, Y = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[True], [False]])
     >>> blocks = [(X[:1], Y[:1], None), (X[1:], Y[1:], None)]  # NumPy blocks work too
     >>> objective = BlockSums(np.zeros(3), blocks, ([2, 1], "logistic", "logistic"), 0.0, 2.0)
-    >>> round(objective(), 4), objective.grad
+    >>> loss, grad, loss_sum, weight = objective()
+    >>> round(loss, 4), grad
     (0.6931, array([0.5, 0.5, 0. ]))
     """
 
-    def __init__(self, theta, blocks, network, alpha, weight_sum, holders=None):
+    def __init__(
+        self,
+        theta,
+        blocks,
+        network,
+        alpha,
+        weight_sum,
+        holders=None,
+        *,
+        n_train=None,
+        roll_back=None,
+    ):
         self.theta, self.grad = theta, np.empty_like(theta)
         self.layout, self.network = _network.Layout(network[0]), network
-        self.blocks, self.alpha, self.weight_sum, self.holders = blocks, alpha, weight_sum, holders
+        self.coefs, self.intercepts = self.layout.views(theta)  # the network, as in memory
+        self.activation, self.head = network[1:]
+        self.blocks, self.alpha, self.holders = blocks, alpha, holders
+        self.n_train, self.weight_sum, self.roll_back = n_train, weight_sum, roll_back
         self.futures = None if holders is None else as_futures(blocks)
 
-    def __call__(self, batch=None):
-        """Mean log-loss plus penalty over every block (the full batch: ``batch`` is None)."""
+    def batches(self, batch_size, random_state=None):
+        """The full batch, every epoch (``_network.Objective.batches``'s protocol)."""
+        return [None]
+
+    def __call__(self, rows=None):
+        """Mean loss plus penalty over every block: the full batch (``rows`` is None)."""
         import dask
 
         theta, args = self.theta.copy(), (self.weight_sum, *self.network)  # theta will move
@@ -282,20 +392,23 @@ class BlockSums:
             theta = dask.delayed(theta)
             sums = dask.compute(*(dask.delayed(block_sums)(theta, *b, *args) for b in self.blocks))
         else:
-            sums = pinned_sums(self.holders, block_sums, theta, self.futures, args)
+            try:
+                sums = pinned_sums(self.holders, block_sums, theta, self.futures, args)
+            except ClientClosedError:
+                self.roll_back()
+                raise
         # Added in block order, as the in-memory objective adds its chunks: the same
         # sums in the same order on every run, whichever worker holds which block.
-        data_loss = 0.0
-        for block, (loss_b, grad_b) in enumerate(sums):
-            data_loss += loss_b
+        loss_sum = 0.0
+        for block, (block_loss_sum, block_grad) in enumerate(sums):
+            loss_sum += block_loss_sum
             if block:
-                self.grad += grad_b
+                self.grad += block_grad
             else:
-                self.grad[...] = grad_b
-        self.data_loss = data_loss
-        return _network.penalized_loss(
-            data_loss, self.weight_sum, self.theta, self.grad, self.layout, self.alpha
-        )
+                self.grad[...] = block_grad
+        S = self.weight_sum
+        loss = _network.penalized_loss(loss_sum, S, self.theta, self.grad, self.layout, self.alpha)
+        return _network.Evaluation(loss, self.grad, loss_sum, S)
 
 
 # ------------------------------------------------ mini-batches: the stream
@@ -329,47 +442,215 @@ def _fetched(blocks, order):
             del block
 
 
-def objective(theta, network, extra, blocks, trainer):
-    """The objective over the blocks, and the epoch function of ``trainer.train_epochs``.
+class StreamedBlocks:
+    """Mini-batches over blocks streamed to the client, each trained by the in-memory objective.
 
-    L-BFGS and full-batch gradient descent sum the blocks on the workers
-    (:class:`BlockSums`); mini-batches stream the blocks through the client's
-    ``_network.Objective``, one epoch visiting the blocks in a new random order
-    when shuffling, each by the trainer's in-memory pass.
+    ``batches`` visits the blocks (in a new random order each epoch with
+    ``random_state``), binding each to ``objective`` (a ``_network.Objective``)
+    and yielding its mini-batches, the next block fetched meanwhile;
+    ``objective(rows)`` evaluates them. ``n_train`` counts the rows of every block.
     """
-    n_train, p = blocks.n_train, trainer.p
-    batch_size = None if p.solver == "lbfgs" else _training.batch_size_for(p.batch_size, n_train)
-    if batch_size is None or batch_size >= n_train:
-        if extra["dropout"]:
+
+    def __init__(self, objective, blocks, n_train, roll_back=None):
+        self.objective, self.blocks, self.n_train = objective, blocks, n_train
+        self.theta = objective.theta
+        self.coefs, self.intercepts = objective.coefs, objective.intercepts
+        self.activation, self.head = objective.activation, objective.head
+        self.roll_back = roll_back  # called before the error of a client closed mid-fit
+
+    def batches(self, batch_size, random_state=None):
+        n_blocks = len(self.blocks)
+        order = range(n_blocks) if random_state is None else random_state.permutation(n_blocks)
+        try:
+            for block in _fetched(self.blocks, order):
+                if self.objective.bind(*block):  # a block of zero weight has no rows to train on
+                    yield from self.objective.batches(batch_size, random_state)
+                del block  # released before the block after next is fetched
+        except ClientClosedError:
+            self.roll_back()
+            raise
+
+    def __call__(self, rows=None):
+        return self.objective(rows)
+
+
+# ------------------------------------------ the cluster: where blocks live, what fails
+
+
+def check_worker_memory(client, block_nbytes, workspace_nbytes):
+    """Refuse, before training, a block and its workspace above a worker's pause threshold.
+
+    ``block_nbytes``: the largest block of X, Y and the weights together;
+    ``workspace_nbytes``: what computing its share of the loss adds. A worker
+    runs no task above ``distributed.worker.memory.pause`` (0.8) of its
+    ``memory_limit``, its own memory (all but its data) included.
+    """
+    import dask
+
+    pause = dask.config.get("distributed.worker.memory.pause", 0.8)
+    workers = [] if client is None or not pause else client.scheduler_info()["workers"].values()
+    need = block_nbytes + workspace_nbytes
+    for info in workers:
+        metrics, limit = info.get("metrics", {}), info["memory_limit"] or math.inf
+        own = max(metrics.get("memory", 0) - metrics.get("managed_bytes", 0), 0)
+        if need > pause * limit - own:
             raise ValueError(
-                f"dropout={extra['dropout']} needs mini-batches on Dask input: L-BFGS and "
-                "full-batch gradient descent sum each block's gradient on the workers with "
-                "the same objective at every evaluation. Use solver='sgd' or 'adam' with "
-                "batch_size below the number of samples, or dropout=0."
+                f"A block of X with its workspace needs {need / 1e6:.0f} MB; a worker of "
+                f"memory_limit={limit / 1e6:.0f} MB pauses at {pause:g} of it and uses "
+                f"{own / 1e6:.0f} MB itself. Give each worker more memory (memory_limit), or "
+                "split X into smaller row chunks (X.rechunk({0: rows}))."
             )
-        holders = block_holders(blocks.arrays[0])
-        if holders is not None:  # on a cluster: a worker must hold a block and its workspace
-            check_block_memory(*blocks.arrays, theta)
-        sums = BlockSums(theta, blocks.blocks, network[:3], network[3], blocks.weight_sum, holders)
-        return sums, lambda: _training.run_epoch(sums, trainer.optimizer_for(theta), [None])
-    streamed = _network.Objective(theta, *network, **extra)
-
-    def one_epoch():
-        n_blocks = len(blocks.blocks)
-        order = trainer.random_state.permutation(n_blocks) if p.shuffle else range(n_blocks)
-        sums = np.zeros(3)
-        for block in _fetched(blocks.blocks, order):
-            if streamed.bind(*block):  # a block of zero weight has no rows to train on
-                sums += trainer.one_pass(streamed, batch_size)[0]
-            if not isfinite(sums[0]):
-                break
-            del block  # released before the block after next is fetched
-        return sums
-
-    return streamed, one_epoch
 
 
-# ------------------------------------------------------------- prediction
+def check_block_memory(X, Y, sample_weight, theta):
+    """:func:`check_worker_memory` for the largest block and its workspace (measured bound)."""
+    from distributed import default_client
+
+    sw = sample_weight
+    row_bytes = X.shape[1] * X.dtype.itemsize + Y.shape[1] * Y.dtype.itemsize
+    row_bytes += 0 if sw is None else sw.dtype.itemsize
+    workspace = (5 * _network.CHUNK_ELEMENTS + 4 * theta.size) * theta.dtype.itemsize
+    check_worker_memory(default_client(), max(X.chunks[0]) * row_bytes, workspace)
+
+
+def block_holders(X):
+    """For persisted X on a ``distributed`` cluster: a function naming each block's workers.
+
+    ``holders()`` returns, for each row block of X in order, the workers that
+    hold it now (None for a block held nowhere, being recomputed after a
+    worker died, which any worker may then run). None without a client.
+
+    Examples
+    --------
+    >>> import pytest
+    >>> da = pytest.importorskip("dask.array")
+    >>> block_holders(da.ones((4, 2), chunks=2)) is None  # no distributed.Client here
+    True
+    """
+    try:
+        from distributed import default_client
+
+        client = default_client()
+    except (ImportError, ValueError):  # no distributed, or no client
+        return None
+    keys = [row[0] for row in X.__dask_keys__()]
+
+    def holders():
+        who_has = client.who_has(X)
+        return [list(who_has.get(key, ())) or None for key in keys]
+
+    return holders
+
+
+def as_futures(blocks):
+    """The blocks' parts as the client's futures: a persisted one by its key, others computed."""
+    from distributed import Future, default_client
+
+    client = default_client()
+
+    def future(part):
+        if part is None:
+            return None
+        return client.compute(part) if part.dask else Future(part.key, client)  # held for fit
+
+    return [tuple(map(future, block)) for block in blocks]
+
+
+def pinned_sums(holders, block_sums, theta, blocks, args):
+    """``block_sums(theta, *block, *args)`` of every block where it lives, in block order.
+
+    It survives lost workers: ``theta`` goes out as its own unpinned task; a
+    block's task whose holders have all left goes to where the block is now
+    (anywhere while Dask recomputes it). No block done for
+    ``sklearn_tinymlp.block-timeout`` seconds: an error.
+    """
+    import dask
+    from distributed import default_client, wait
+
+    client, limit = default_client(), float(dask.config.get("sklearn_tinymlp.block-timeout", 300))
+
+    def submit(block, workers):
+        pin = {} if workers is None else dict(workers=workers, allow_other_workers=False)
+        future = client.submit(block_sums, theta, *blocks[block], *args, pure=False, **pin)
+        return future, set(workers or ())
+
+    try:
+        theta = client.submit(np.array, theta, pure=False)
+        pending, sums = dict(enumerate(map(submit, range(len(blocks)), holders()))), {}
+        quiet_since = time.monotonic()
+        while pending:
+            with suppress(TimeoutError):
+                wait([future for future, _ in pending.values()], 1.0, "FIRST_COMPLETED")
+            done = [block for block, (future, _) in pending.items() if future.done()]
+            sums.update((block, pending.pop(block)[0].result()) for block in done)
+            if done:
+                quiet_since = time.monotonic()
+                continue
+            workers = client.scheduler_info()["workers"]  # none finished in a second: why?
+            lost = [block for block, (_, pin) in pending.items() if pin and not pin & set(workers)]
+            where = holders() if lost else None
+            for block in lost:  # its workers have left: to where the block lives now
+                client.cancel(pending[block][0])
+                pending[block] = submit(block, where[block])
+                quiet_since = time.monotonic()
+            if time.monotonic() - quiet_since > limit:
+                raise _stalled_error(workers, limit)
+    except Exception as error:
+        raise_if_closed(error, client)
+        raise
+    return [sums[block] for block in range(len(blocks))]
+
+
+def _stalled_error(workers, limit):
+    idle = sorted(address for address, info in workers.items() if info["status"] != "running")
+    return TimeoutError(
+        f"No block of X finished its share of the loss for {limit:g} s; of {len(workers)} "
+        f"workers, these are paused or closing: {idle} (a worker pauses when its memory passes "
+        "its pause threshold). Give each worker more memory (memory_limit), add workers, or "
+        "split X into smaller chunks; the wait is dask.config's 'sklearn_tinymlp.block-timeout'"
+        " (seconds, default 300)."
+    )
+
+
+class ClientClosedError(RuntimeError):
+    """The Dask client went away while fit was running (the estimator restores itself)."""
+
+
+def raise_if_closed(error, client=None):
+    """Raise a clear error from ``error`` if fit's client (None: the default) is closed."""
+    try:
+        from distributed import default_client
+
+        closed = (client or default_client()).status in ("closing", "closed")
+    except ImportError:
+        return
+    except ValueError:  # no client left
+        closed = True
+    if closed:
+        raise ClientClosedError(
+            "The Dask client was closed while fit was running; the estimator is left as it "
+            "was before fit. Keep the client open until fit returns."
+        ) from error
+
+
+# ---------------------------------------------------------------- prediction
+
+
+def predict(method, X, check_columns, columns=None, dtype=None, y=None, sample_weight=None):
+    """The prediction entry: ``method(X)`` for Dask X, a lazy Dask array; or its accuracy.
+
+    ``method`` is an in-memory method of a copy of the fitted estimator (a
+    refit before compute does not change the result); ``check_columns``, the
+    estimator's check of X's columns, run once on a zero-row stand-in. The
+    result has ``columns`` columns (None: one value per row) of ``dtype``
+    (None: X's). With ``y`` (and ``sample_weight``): the accuracy of the
+    predictions against it, computed on the workers (:func:`accuracy`).
+    """
+    X, meta = row_blocks(X, lengths=y is not None, dense=False)
+    X_dtype = check_columns(meta).dtype
+    names_checked = hasattr(meta, "columns") and hasattr(method.__self__, "feature_names_in_")
+    predicted = predict_blockwise(method, X, names_checked, columns, dtype or X_dtype)
+    return predicted if y is None else accuracy(predicted, y, sample_weight)
 
 
 def _predict_block(X, predict, names_checked):

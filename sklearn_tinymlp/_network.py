@@ -25,14 +25,16 @@ the optimizers update in a few calls, and the functions accept arrays to write
 into (``out``), which :class:`Objective` allocates once and reuses for every batch.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 
-from ._activations import ACTIVATIONS, get_head
+from ._activations import ACTIVATIONS
+from ._heads import get_head
 
 # Rows per chunk of a large batch: the widest layer (input included) of one chunk holds
-# about this many numbers (2 MiB in float64), so a full batch needs a few MiB of
-# per-chunk arrays and never a second copy of X. Measured on full-batch gradient
-# descent (20k x 50, 64 relu units): 2**16 to 2**20 ran within noise of each other.
+# about this many numbers, so a full batch needs a few per-chunk arrays of this size
+# and never a second copy of X (its measurement: benchmarks/results.md, "Measured choices").
 CHUNK_ELEMENTS = 2**18
 
 
@@ -127,9 +129,8 @@ def _n_rows(rows):
 def _chunk_rows(layer_units, X=None):
     """Rows per chunk: about ``CHUNK_ELEMENTS`` numbers in a chunk's widest dense array.
 
-    A sparse X's chunk holds only its nonzeros, so its width does not count. Counting it
-    cut the 20k x 5,000, 1% dense, adam batch-200 workload into chunks of 52 rows, each
-    forming the whole 5,000 x 64 Xᵀδ: fits took 1.12 of MLPClassifier's time, 0.79 without.
+    A sparse X's chunk holds only its nonzeros, so its width does not count: counted, a
+    wide sparse X would be cut into chunks of a few rows, each forming the whole Xᵀδ.
     """
     dense = X is None or isinstance(X, np.ndarray)
     return max(1, CHUNK_ELEMENTS // max(layer_units if dense else layer_units[1:]))
@@ -140,7 +141,7 @@ def _matmul(a, b, out=None):
     if out is None:
         return a @ b
     if isinstance(a, np.ndarray):
-        return np.dot(a, b, out=out)  # matmul's bits; 4x faster for an inner dimension of 1
+        return np.dot(a, b, out=out)  # matmul's bits; faster (benchmarks/results.md)
     out[...] = a @ b  # sparse a: scipy allocates the product
     return out
 
@@ -282,7 +283,7 @@ def output_error(logits, y, head, sample_weight, weight_sum):
         one-hot for multiclass y, the indicator matrix for multilabel y), the
         values for regression.
     head : str or tuple
-        The output head and its loss (see ``_activations.get_head``): 'logistic',
+        The output head and its loss (see ``_heads.get_head``): 'logistic',
         'softmax', 'squared_error', 'poisson', 'absolute_error' or
         ``('quantile', q)``.
     sample_weight : ndarray of shape (n_samples,) or None
@@ -363,9 +364,10 @@ def backward(activations, delta, coefs, derivatives, coef_grads, intercept_grads
     return coef_grads, intercept_grads
 
 
-def penalized_loss(data_loss, weight_sum, theta, grad, layout, alpha):
+def penalized_loss(loss_sum, weight_sum, theta, grad, layout, alpha):
     """L = (Σ s_i ℓ_i + (α / 2) Σ_l ‖W_l‖²) / S; adds the penalty's (α / S) W_l to ``grad``.
 
+    ``loss_sum`` is Σ s_i ℓ_i (:func:`data_loss`), ``weight_sum`` is S;
     ``theta`` and ``grad`` are flat vectors in ``layout``'s order (weights
     first: biases are not penalised); ``grad`` already holds the data part.
 
@@ -378,25 +380,38 @@ def penalized_loss(data_loss, weight_sum, theta, grad, layout, alpha):
     (2.5, array([1., 0.]))
     """
     if not alpha:
-        return data_loss / weight_sum
+        return loss_sum / weight_sum
     weights = theta[: layout.n_coefs]
     grad[: layout.n_coefs] += (alpha / weight_sum) * weights
-    return (data_loss + 0.5 * alpha * float(weights @ weights)) / weight_sum
+    return (loss_sum + 0.5 * alpha * float(weights @ weights)) / weight_sum
+
+
+class Evaluation(NamedTuple):
+    """What one evaluation of an objective returns, for a solver to unpack."""
+
+    #: L = (Σ s_i ℓ_i + (α / 2) Σ_l ‖W_l‖²) / S, the mean loss with the penalty.
+    loss: float
+    #: ∂L/∂θ in the objective's reused array, overwritten by its next call.
+    grad: np.ndarray
+    #: Σ s_i ℓ_i over the rows: the data loss, without the penalty, not divided by S.
+    loss_sum: float
+    #: Σ s_i over the rows.
+    weight: float
 
 
 class Objective:
     """The training loss of a batch and its gradient, for flat parameters.
 
     The data are bound when the objective is built (or rebound with
-    :meth:`bind`); then every solver calls it the same way: ``loss =
-    objective(batch)`` runs :func:`forward`, :func:`output_error` and
-    :func:`backward` on the rows ``batch`` of the training rows (None: all of
-    them, the full batch), adds the L2 penalty, writes the gradient into
-    ``objective.grad`` and returns the mean loss. A batch of more than
-    ``max_rows`` rows is processed in chunks of that many rows whose gradients
-    add up (the loss is a sum over rows), so a full batch never gathers a
-    second copy of X. The per-chunk arrays are allocated once, for the
-    largest chunk seen, and reused, so training allocates nothing per batch.
+    :meth:`bind`); then every solver calls it the same way: ``loss, grad, *_ =
+    objective(rows)`` runs :func:`forward`, :func:`output_error` and
+    :func:`backward` on ``rows`` of the training rows (None: all of them, the
+    full batch) and adds the L2 penalty (:class:`Evaluation`). A batch of more
+    than ``max_rows`` rows is processed in chunks of that many rows whose
+    gradients add up (the loss is a sum over rows), so a full batch never
+    gathers a second copy of X. The per-chunk arrays are allocated once, for
+    the largest chunk seen, and reused, so training allocates nothing per
+    batch. :meth:`batches` cuts the training rows into an epoch's mini-batches.
 
     Parameters
     ----------
@@ -406,7 +421,10 @@ class Objective:
         network.
     layer_units : list of int
         Units per layer, input first.
-    activation, out_activation : str
+    activation : str
+        The hidden activation (``_activations.ACTIVATIONS``).
+    head : str or tuple
+        The output head and its loss (``_heads.get_head``).
     alpha : float
         L2 penalty strength.
     data : tuple, optional
@@ -423,16 +441,17 @@ class Objective:
     weight_sum : float, optional
         The S to divide by; None means each batch's own total weight. With
         α = 0, a block of a larger batch given that batch's S gets its share
-        of the batch's gradient, and Σ s_i ℓ_i over its rows in
-        ``self.data_loss``: the shares add up to the batch's loss and gradient
-        (``_dask`` sums blocks so).
+        of the batch's gradient, and Σ s_i ℓ_i over its rows in ``loss_sum``:
+        the shares add up to the batch's loss and gradient (``_dask`` sums
+        blocks so).
 
     Examples
     --------
     >>> import numpy as np
     >>> data = (np.array([[1.0, 2.0]]), np.array([[1.0]]), None)
     >>> objective = Objective(np.zeros(3), [2, 1], "logistic", "logistic", 0.0, data)
-    >>> round(objective(), 4), objective.grad
+    >>> loss, grad, loss_sum, weight = objective()
+    >>> round(loss, 4), grad
     (0.6931, array([-0.5, -1. , -0.5]))
     """
 
@@ -441,7 +460,7 @@ class Objective:
         theta,
         layer_units,
         activation,
-        out_activation,
+        head,
         alpha,
         data=None,
         *,
@@ -454,15 +473,14 @@ class Objective:
         self.theta = theta
         self.grad = np.empty_like(theta)
         self.coefs, self.intercepts = layout.views(theta)
-        self.activation, self.out_activation, self.alpha = activation, out_activation, alpha
+        self.activation, self.head, self.alpha = activation, head, alpha
         self.dropout, self.random_state = dropout, random_state
         self._max_rows = max_rows
         self.max_rows = max_rows or _chunk_rows(layout.layer_units)
         self.fixed_weight_sum = weight_sum
-        self.weight_sum = self.data_loss = 0.0
-        self._rows = 0  # rows the per-chunk arrays have room for
-        self._chunk_grad = None
-        self._grad_views = {True: layout.views(self.grad)}  # keyed by "is self.grad"
+        self._capacity = 0  # rows the per-chunk arrays have room for
+        self._grad_views = layout.views(self.grad)
+        self._chunk_grad = None  # the chunks after the first: made when first needed
         if data is not None:
             self.bind(*data)
 
@@ -479,54 +497,64 @@ class Objective:
         self.X, self.Y, self.sample_weight, self.rows = X, Y, sample_weight, rows
         self.max_rows = self._max_rows or _chunk_rows(self.layout.layer_units, X)
         self.n_train = _n_rows(rows)
+        self.order = None  # the last epoch's order of the rows (see batches)
         return self.n_train
 
-    def __call__(self, batch=None):
-        """Mean loss plus penalty over the rows ``batch``; its gradient goes to ``self.grad``.
+    def batches(self, batch_size, random_state=None):
+        """One epoch's mini-batches of the training rows: slices of X, or index arrays.
 
-        ``batch`` is a slice or an array of row indices of X; None means the
-        training rows. The batch's total weight S is kept in ``self.weight_sum``
-        and Σ s_i ℓ_i in ``self.data_loss``.
+        ``[None]`` (the full batch) when ``batch_size`` covers every row: its
+        gradient does not depend on the order. With ``random_state``, each
+        epoch shuffles the previous epoch's order (at first the training rows),
+        as ``MLPClassifier`` does, so that the same seed visits the rows in the
+        same order.
         """
-        rows = self.rows if batch is None else batch
+        if batch_size >= self.n_train:
+            return [None]
+        order, n_rows = self.order, self.X.shape[0]
+        if order is None and not isinstance(self.rows, slice):
+            order = self.rows
+        if random_state is not None:
+            order = np.arange(n_rows) if order is None else order
+            order = self.order = order[random_state.permutation(len(order))]
+        if order is None:
+            return (slice(s, min(s + batch_size, n_rows)) for s in range(0, n_rows, batch_size))
+        if batch_size == 1:  # a one-row slice is a view: cheaper than gathering the row
+            return (slice(i, i + 1) for i in order.tolist())
+        return (order[s : s + batch_size] for s in range(0, len(order), batch_size))
+
+    def __call__(self, rows=None):
+        """L and ∂L/∂θ on ``rows`` of X (a slice or indices; None: the training rows).
+
+        Returns an :class:`Evaluation`. The chunks' gradients go to ``self.grad``
+        (the first) and are added there; the penalty comes last.
+        """
+        rows = self.rows if rows is None else rows
         sw = None if self.sample_weight is None else self.sample_weight[rows]
         n_rows = _n_rows(rows)
-        self.weight_sum = n_rows if sw is None else float(sw.sum())
-        weight_sum = self.fixed_weight_sum or self.weight_sum
-        data_loss = 0.0
+        weight = n_rows if sw is None else float(sw.sum())
+        weight_sum = self.fixed_weight_sum or weight  # S
+        loss_sum = 0.0
         for start in range(0, n_rows, self.max_rows):
             stop = min(start + self.max_rows, n_rows)
             if isinstance(rows, slice):
-                chunk = slice(rows.start + start, rows.start + stop)
+                X, Y = self._gather(slice(rows.start + start, rows.start + stop))
             else:
-                chunk = rows[start:stop]
-            grad = self.grad if start == 0 else self._chunk_gradient()
-            chunk_weight = None if sw is None else sw[start:stop]
-            data_loss += self._chunk(chunk, chunk_weight, weight_sum, grad)
+                X, Y = self._gather(rows[start:stop])
+            out, derivatives = self._arrays_for(stop - start)
+            masks = self._dropout_masks(derivatives)
+            activations = forward(
+                X, self.coefs, self.intercepts, self.activation, out, derivatives, masks
+            )
+            chunk_sw = None if sw is None else sw[start:stop]
+            chunk_loss, delta = output_error(activations[-1], Y, self.head, chunk_sw, weight_sum)
+            coef_grads, intercept_grads = self._chunk_grads() if start else self._grad_views
+            backward(activations, delta, self.coefs, derivatives, coef_grads, intercept_grads)
+            loss_sum += chunk_loss
             if start:
-                self.grad += grad  # the loss is a sum over rows: so are the gradients
-        self.data_loss = data_loss
-        return penalized_loss(data_loss, weight_sum, self.theta, self.grad, self.layout, self.alpha)
-
-    def _chunk(self, rows, sample_weight, weight_sum, grad):
-        """Σ s_i ℓ_i over the chunk ``rows``; its share of the gradient goes to ``grad``."""
-        X_chunk, Y_chunk = self._gather(rows)
-        out, derivatives = self._arrays_for(Y_chunk.shape[0])
-        activations = forward(
-            X_chunk,
-            self.coefs,
-            self.intercepts,
-            self.activation,
-            out,
-            derivatives,
-            self._dropout_masks(derivatives),
-        )
-        data_loss, delta = output_error(
-            activations[-1], Y_chunk, self.out_activation, sample_weight, weight_sum
-        )
-        coef_grads, intercept_grads = self._grad_views[grad is self.grad]
-        backward(activations, delta, self.coefs, derivatives, coef_grads, intercept_grads)
-        return data_loss
+                self.grad += self._chunk_grad  # the loss is a sum over rows: so are the gradients
+        loss = penalized_loss(loss_sum, weight_sum, self.theta, self.grad, self.layout, self.alpha)
+        return Evaluation(loss, self.grad, loss_sum, weight)
 
     def _arrays_for(self, n_rows):
         """The per-layer arrays cut to ``n_rows`` rows (kept: batches repeat their size)."""
@@ -549,9 +577,9 @@ class Objective:
     def _gather(self, rows):
         """The chunk's X and Y: views for a slice, else copies into reused arrays."""
         X, Y, n_rows = self.X, self.Y, _n_rows(rows)
-        if n_rows > self._rows:
+        if n_rows > self._capacity:
             units, dtype = self.layout.layer_units, self.theta.dtype
-            self._rows = n_rows
+            self._capacity = n_rows
             self._out = [np.empty((n_rows, u), dtype) for u in units[1:]]
             self._derivatives = [np.empty((n_rows, u), dtype) for u in units[1:-1]]
             self._X = self._Y = None
@@ -559,18 +587,19 @@ class Objective:
         if isinstance(rows, slice):
             return X[rows], Y[rows]
         if self._Y is None:
-            self._Y = np.empty((self._rows, Y.shape[1]), Y.dtype)
+            self._Y = np.empty((self._capacity, Y.shape[1]), Y.dtype)
         # mode="clip" skips the bounds check that makes np.take buffer its output;
         # the rows are valid indices by construction.
         Y_rows = np.take(Y, rows, axis=0, out=self._Y[:n_rows], mode="clip")
         if not isinstance(X, np.ndarray):
             return X[rows], Y_rows  # sparse: scipy gathers
         if self._X is None:
-            self._X = np.empty((self._rows, X.shape[1]), X.dtype)
+            self._X = np.empty((self._capacity, X.shape[1]), X.dtype)
         return np.take(X, rows, axis=0, out=self._X[:n_rows], mode="clip"), Y_rows
 
-    def _chunk_gradient(self):
+    def _chunk_grads(self):
+        """Views of the gradient array of the chunks after the first (added to ``grad``)."""
         if self._chunk_grad is None:
             self._chunk_grad = np.empty_like(self.grad)
-            self._grad_views[False] = self.layout.views(self._chunk_grad)
-        return self._chunk_grad
+            self._chunk_grad_views = self.layout.views(self._chunk_grad)
+        return self._chunk_grad_views

@@ -2,7 +2,7 @@
 
 The graph is ``_network.forward``: for each layer ``z = a W + b`` (MatMul,
 Add), the hidden activation, then the output head (:func:`_output_head`, the
-classifier's ``_activations.classify`` as a graph; a regressor's identity or
+classifier's ``_heads.classify`` as a graph; a regressor's identity or
 exp). Each hidden activation is one function below, written with standard ONNX
 operators of opset 13 in the graph's float type. onnxruntime's CPU provider has
 no double kernel for LeakyRelu, Elu, Erf or Softplus (at opset 18 it runs their
@@ -22,7 +22,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import is_classifier
 
-from ._activations import ELU_ALPHA, LEAKY_RELU_SLOPE, is_multilabel
+from ._activations import ELU_ALPHA, LEAKY_RELU_SLOPE
+from ._heads import is_multilabel
 
 _REGISTERED = False
 _ERFC_POLYNOMIAL_DEGREE = 24
@@ -276,7 +277,7 @@ def _logits(graph, model, a):
 
 
 def _output_head(graph, model, logits, label_out, proba_out):
-    """``_activations.classify`` as a graph: write the probabilities; return the label indices.
+    """``_heads.classify`` as a graph: write the probabilities; return the label indices.
 
     Multilabel models write their int64 indicator matrix into ``label_out``
     and return None; the others return indices into ``classes_`` for

@@ -2,6 +2,8 @@
 
 import warnings
 
+from ._training import FITTED, TrainingState
+
 # Layout of a saved model's state. Bump it when a release renames or reshapes
 # fitted attributes so that models saved by earlier releases cannot be used;
 # releases with the same format load each other's models (with a warning when
@@ -13,12 +15,17 @@ def saved_state(state):
     """The estimator's ``__getstate__`` dict, ready to pickle.
 
     Callbacks often hold progress bars, loggers or lambdas that cannot be
-    pickled; a saved model does not need them.
+    pickled; a saved model does not need them. The fitted attributes of
+    training, read from ``_training_state``, are written too, as format 1 has
+    them (releases up to 0.2 read them there).
     """
     from . import __version__
 
     if state.get("callbacks") is not None:
         state = {**state, "callbacks": None}
+    training = state.get("_training_state")
+    if training is not None:
+        state = {**state, **{f"{name}_": getattr(training, name) for name in FITTED}}
     return {**state, "_tinymlp_version": __version__, "_tinymlp_state_format": STATE_FORMAT}
 
 
@@ -29,6 +36,8 @@ def loaded_state(state, kind="TinyMLPClassifier"):
     state = dict(state)
     if "coefs_" in state and "_training_state" not in state:
         state = _from_0_1(state)
+    for name in FITTED:  # format 1's copies: the estimator reads them from _training_state
+        state.pop(f"{name}_", None)
     # States saved before the format was recorded have the current layout.
     saved_format = state.pop("_tinymlp_state_format", STATE_FORMAT)
     saved_version = state.pop("_tinymlp_version", __version__)
@@ -52,8 +61,6 @@ def loaded_state(state, kind="TinyMLPClassifier"):
 
 def _from_0_1(state):
     """A state saved by 0.1, whose training state was spread over private attributes."""
-    from ._training import TrainingState
-
     old = {k: state.pop(k, None) for k in ("_optimizer", "_best_theta", "_class_totals_seen")}
     fields = ("n_iter", "t", "loss", "best_loss", "best_validation_score", "loss_curve")
     fields += ("validation_scores", "validation_loss_curve")

@@ -7,9 +7,10 @@ from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import column_or_1d
 
-from . import _dask, _targets
-from ._activations import get_head
+from . import _targets
 from ._base import BaseTinyMLP
+from ._dask import is_dask_collection
+from ._heads import get_head
 
 
 class TinyMLPRegressor(RegressorMixin, BaseTinyMLP):
@@ -156,7 +157,7 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predictions (one column is returned as a 1-D array).
         """
-        if _dask.is_dask_collection(X):  # a lazy Dask array, computed on the workers
+        if is_dask_collection(X):  # a lazy Dask array, computed on the workers
             columns = None if self.n_outputs_ == 1 else self.n_outputs_
             return self._dask_predict(X, "predict", columns)
         y = self._check_finite_output(get_head(self._head()).output(self._logits(X)))
@@ -220,11 +221,11 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
             "transformer=StandardScaler())."
         )
 
-    def _dask_stand_in(self, y):
-        """The Dask targets' checks, made per block; one computed row for the output width."""
-        problems = _dask.summed(_targets.regression_target_problems, y, self.loss == "poisson")
+    def _target_stand_in(self, y, rows):
+        """The targets' checks, made per block by ``rows``; one row for the output width."""
+        problems = rows.summed(_targets.regression_target_problems, y, self.loss == "poisson")
         self._check_targets(problems)
-        return np.asarray(y[:1].compute())
+        return rows.first(y)
 
     def _encode(self, y):
         return np.asarray(y, dtype=np.float64).reshape(len(y), -1)
@@ -233,7 +234,7 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
         return "exp" if self.loss == "poisson" else "identity"
 
     def _head(self):
-        """The output head and loss the objective trains (see ``_activations``)."""
+        """The output head and loss the objective trains (see ``_heads``)."""
         return (self.loss, self.quantile) if self.loss == "quantile" else self.loss
 
     def __sklearn_tags__(self):

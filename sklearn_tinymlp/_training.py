@@ -1,15 +1,12 @@
-"""The trainer: batches, epochs, early stopping, divergence rollback, callbacks.
+"""The trainer: the epoch loop, L-BFGS, early stopping, and the live training state.
 
-A :class:`Trainer` holds what lives while a network trains (the optimizer, the
-random state, the convergence monitor, the best parameters, the counters and
-the curves) and is the only code that changes it. The estimator builds it
-from its hyper-parameters and the :class:`TrainingState` of earlier calls,
-and records its fitted attributes from that state when training returns.
-
-Every batch goes through an objective (``_network.Objective``, or
-``_dask.BlockSums`` on a cluster) called one way, ``loss = objective(batch)``,
-and one of ``_optimizers``' update rules. Training never copies X: it works on
-row indices into the original X, so holding out a validation set, dropping
+A :class:`Trainer` runs one solver on an objective (``_network.Objective``, or
+one of ``_dask``'s on a cluster), called one way, ``loss, grad, *_ =
+objective(rows)``, and one of ``_optimizers``' update rules. It writes each
+epoch into the estimator's :class:`TrainingState` as it goes: the estimator's
+fitted attributes (``n_iter_``, ``loss_curve_``, …) read that state, so
+callbacks and scorers see the current epoch. Training never copies X: it works
+on row indices into the original X, so holding out a validation set, dropping
 zero-weight rows and shuffling cost O(n_samples) integers.
 """
 
@@ -20,20 +17,25 @@ from math import isfinite
 from types import SimpleNamespace
 
 import numpy as np
+import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _network
-from ._lbfgs import fit_lbfgs
 from ._optimizers import AdamOptimizer, SGDOptimizer
-from ._targets import validation_split
+from ._targets import class_indices
+
+#: ``warnings.warn``'s stacklevel in a solver, to point at the user's call: the
+#: solver ← ``_fit`` ← ``fit`` ← scikit-learn's ``_fit_context`` wrapper ← the user.
+USER_CALL = 5
 
 
 @dataclass
 class TrainingState:
-    """What training carries from one ``fit``/``partial_fit`` call to the next.
+    """What training writes as it goes and carries from one ``fit``/``partial_fit`` to the next.
 
-    The estimator keeps it in one private attribute; its fitted attributes
-    (``n_iter_``, ``loss_curve_``, …) are copies of these fields.
+    The estimator keeps it in one private attribute, and its fitted attributes
+    read these fields (``n_iter_`` is ``n_iter``, …; see :data:`FITTED`): the
+    one copy, written by the :class:`Trainer` during training.
     """
 
     optimizer: object = None
@@ -51,6 +53,19 @@ class TrainingState:
     class_totals_seen: object = None
 
 
+#: The fields that are the estimator's fitted attributes (``n_iter`` is ``n_iter_``).
+FITTED = (
+    "n_iter",
+    "t",
+    "loss",
+    "best_loss",
+    "best_validation_score",
+    "loss_curve",
+    "data_loss_curve",
+    "validation_scores",
+    "validation_loss_curve",
+)
+
 #: The constant each output head's loss is compared with (see ``_network.constant_loss``).
 CONSTANTS = {
     "logistic": "the class frequencies",
@@ -60,58 +75,15 @@ CONSTANTS = {
 }
 
 
-def shuffled(order, n_rows, random_state):
-    """The next epoch's order: the last one (None: 0, 1, …, n_rows − 1) shuffled.
-
-    Each epoch permutes the previous epoch's order, as ``MLPClassifier`` does,
-    so that the same seed visits the rows in the same order.
-    """
-    order = np.arange(n_rows) if order is None else order
-    return order[random_state.permutation(len(order))]
-
-
-def batch_rows(order, n_rows, batch_size):
-    """Each mini-batch's rows: slices of X when ``order`` is None, else index arrays."""
-    if order is None:
-        return (slice(s, min(s + batch_size, n_rows)) for s in range(0, n_rows, batch_size))
-    if batch_size == 1:  # a one-row slice is a view: cheaper than gathering the row
-        return (slice(i, i + 1) for i in order.tolist())
-    return (order[s : s + batch_size] for s in range(0, len(order), batch_size))
-
-
-def run_epoch(objective, optimizer, batches):
-    """One pass of mini-batch gradient descent over ``batches`` (None: the full batch).
-
-    Returns the sums an epoch's loss is made of: Σ_batches loss × S_batch,
-    Σ_batches Σ s_i ℓ_i and Σ S_batch (scikit-learn's ``loss_`` weighs each
-    batch's loss by its share of the weight); a non-finite batch loss ends
-    the pass and is returned in the first sum.
-    """
-    theta, grad = objective.theta, objective.grad
-    sums = [0.0, 0.0, 0.0]  # floats: an array += tuple costs 1 µs a batch
-    # A diverging loss is reported by the caller; no warnings on the way.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for rows in batches:
-            loss = objective(rows)
-            if not isfinite(loss):
-                return np.array([loss, loss, 1.0])
-            optimizer.step(theta, grad)
-            weight = objective.weight_sum
-            sums = [sums[0] + loss * weight, sums[1] + objective.data_loss, sums[2] + weight]
-    return np.array(sums)
-
-
-def batch_size_for(batch_size, n_train):
-    """The mini-batch size: 'auto' is min(200, n); larger than n is full-batch (warned)."""
-    if batch_size == "auto":
-        return min(200, n_train)
-    if batch_size > n_train:
+def batch_size_for(batch_size, n_train, warn=False):
+    """The mini-batch size: 'auto' is min(200, n); larger than n is the full batch (``warn``)."""
+    if warn and batch_size != "auto" and batch_size > n_train:
         warnings.warn(
             f"batch_size={batch_size} is larger than the {n_train} training "
             "samples; using full-batch gradient descent.",
-            stacklevel=5,
+            stacklevel=USER_CALL + 1,
         )
-    return min(batch_size, n_train)
+    return min(200 if batch_size == "auto" else batch_size, n_train)
 
 
 def make_optimizer(p, theta):
@@ -126,6 +98,32 @@ def make_optimizer(p, theta):
             p.power_t,
         )
     return AdamOptimizer(theta, p.learning_rate_init, p.beta_1, p.beta_2, p.epsilon)
+
+
+def progress(state, loss, theta, score, tol, n_iter_no_change):
+    """Record one epoch's improvement in ``state``; True when it is time to stop (or adapt η).
+
+    With a validation score, improvement means the score rose by more than
+    ``tol`` and the best epoch is the one of the highest score, whose
+    parameters are kept in ``state.best_theta`` (``MLPClassifier``'s rule:
+    every epoch can be the best); the first min(2 × ``n_iter_no_change``, 20)
+    epochs (counted over every call) only delay the stop, so that a noisy early
+    peak of a small validation set cannot end training before later epochs can
+    pass it. Without, improvement means the training loss fell by more than
+    ``tol``.
+    """
+    if score is None:
+        best = np.inf if state.best_loss is None else state.best_loss
+        improved = loss < best - tol
+        state.best_loss = min(loss, best)
+    else:
+        best = -np.inf if state.best_validation_score is None else state.best_validation_score
+        improved = score > best + tol
+        if score > best:
+            state.best_validation_score, state.best_theta = score, theta.copy()
+    state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
+    warming_up = score is not None and len(state.validation_scores) <= min(2 * n_iter_no_change, 20)
+    return state.no_improvement_count > n_iter_no_change and not warming_up
 
 
 def divergence_error(p, loss, epoch):
@@ -149,204 +147,231 @@ def divergence_error(p, loss, epoch):
 class Trainer:
     """Trains one network: epochs or L-BFGS iterations, stopping rules, curves, callbacks.
 
-    ``params`` are the estimator's ``get_params()``; ``theta``, the flat
-    parameters, is trained in place; ``random_state`` shuffles the rows and
-    splits off the validation set; ``state`` is the :class:`TrainingState` of
-    earlier calls (None: a fresh one); ``estimator`` is handed to the callbacks
-    and the validation scorer (``callback(estimator, info)``), never changed;
-    ``runaway``: whether a loss a thousand times the first epoch's counts as
-    diverging (a log-loss's scale is fixed; a regression loss's is the targets',
-    and sgd's momentum can climb that far on unscaled targets and come back);
-    ``target_advice``: what to do about the targets' scale, told instead of
-    raising ``max_iter`` or the learning rate when training ends unconverged or
-    worse than a constant (None: nothing to say about the targets).
+    ``params`` are the estimator's ``get_params()``; ``random_state`` shuffles
+    the rows and splits off the validation set; ``state`` is the estimator's
+    :class:`TrainingState` (None: a fresh one), written as training goes;
+    ``estimator`` is handed to the callbacks and the validation scorer
+    (``callback(estimator, info)``), never changed; ``runaway``: whether a loss
+    a thousand times the first epoch's counts as diverging (a log-loss's scale
+    is fixed; a regression loss's is the targets', and sgd's momentum can climb
+    that far on unscaled targets and come back); ``advice``: what to do about
+    the targets' scale, told instead of raising ``max_iter`` or the learning
+    rate when training ends unconverged or worse than a constant (None:
+    nothing to say about the targets). The objective's ``theta`` is trained in
+    place.
     """
 
-    def __init__(
-        self, params, theta, random_state, state=None, estimator=None, runaway=True, advice=None
-    ):
-        self.p, self.runaway, self.target_advice = SimpleNamespace(**params), runaway, advice
-        self.theta, self.random_state, self.estimator = theta, random_state, estimator
+    def __init__(self, params, random_state, state=None, estimator=None, runaway=True, advice=None):
+        self.p, self.random_state = SimpleNamespace(**params), random_state
         self.state = TrainingState() if state is None else state
-
-    # ---------------------------------------------------------------- epochs
+        self.estimator, self.runaway, self.target_advice = estimator, runaway, advice
 
     def fit_stochastic(self, objective, incremental=False, validation=None, hooks=None):
-        """'sgd' or 'adam' on the objective's bound rows: epochs until a stopping rule fires."""
-        visit = {"order": None}  # the last epoch's order: None starts from the bound rows
+        """'sgd' or 'adam': epochs of mini-batch steps until a stopping rule fires.
 
-        def one_epoch():
-            sums, visit["order"] = self.one_pass(objective, batch_size, visit["order"])
-            return sums
-
-        batch_size = batch_size_for(self.p.batch_size, objective.n_train)
-        self.train_epochs(one_epoch, objective.n_train, incremental, validation, hooks)
-        if not incremental:  # one partial_fit epoch is a step, not a result
-            self.check_beats_constant(objective)
-
-    def one_pass(self, objective, batch_size, order=None):
-        """One pass of mini-batches over the objective's rows; :func:`run_epoch`'s sums.
-
-        ``order`` is the last pass's order of the rows (None: the bound rows),
-        shuffled anew when ``shuffle``; returned beside the sums.
+        ``validation`` is the early-stopping scorer (:meth:`validation`) or
+        None; ``hooks``, scikit-learn's callback hooks (``_callbacks.EpochHooks``)
+        or None; ``incremental``: one epoch (``partial_fit``). Each epoch is
+        checked for divergence (its parameters put back), recorded and shown to
+        the callbacks (:meth:`end_epoch`); Ctrl-C ends training with a warning
+        and keeps the model.
         """
-        optimizer = self.optimizer_for(objective.theta)
-        if batch_size >= objective.n_train:  # one batch: its gradient does not depend on the order
-            return run_epoch(objective, optimizer, [None]), order
-        if order is None and not isinstance(objective.rows, slice):
-            order = objective.rows
-        n_rows = objective.X.shape[0]
-        if self.p.shuffle:
-            order = shuffled(order, n_rows, self.random_state)
-        return run_epoch(objective, optimizer, batch_rows(order, n_rows, batch_size)), order
-
-    def optimizer_for(self, theta):
-        """The optimizer of earlier calls (``partial_fit``), or a new one."""
-        if self.state.optimizer is None:
-            self.state.optimizer = make_optimizer(self.p, theta)
-        return self.state.optimizer
-
-    def train_epochs(self, one_epoch, n_train, incremental=False, validation=None, hooks=None):
-        """Epochs of ``one_epoch()`` (which returns :func:`run_epoch`'s sums) until one stops.
-
-        Each epoch is checked for divergence (the parameters put back),
-        recorded, shown to the callbacks and the monitor; Ctrl-C ends training
-        with a warning and keeps the model. ``hooks``, scikit-learn's callback
-        hooks: ``hooks.begin()`` before each epoch and ``hooks.end()`` after it,
-        which returns True to stop.
-        """
-        state, theta = self.state, self.theta
-        monitor = ConvergenceMonitor(self.p.tol, self.p.n_iter_no_change, state)
-        state.n_iter, first_loss = 0, None
+        p, state, theta, n_train = self.p, self.state, objective.theta, objective.n_train
+        batch_size = batch_size_for(p.batch_size, n_train, warn=True)
+        shuffle = self.random_state if p.shuffle else None
+        if state.optimizer is None:
+            state.optimizer = make_optimizer(p, theta)
+        state.n_iter, optimizer, first_loss = 0, state.optimizer, None
+        if validation is not None:
+            state.best_loss = None  # early stopping keeps the best validation score instead
         try:
-            for _ in range(1 if incremental else self.p.max_iter):
+            for _ in range(1 if incremental else p.max_iter):
                 start, before = time.perf_counter(), theta.copy()
                 if hooks is not None:
                     hooks.begin()
-                loss, data_loss, weight = one_epoch()
-                loss, data_loss = loss / weight, data_loss / weight
+                # Σ_b L_b S_b, Σ_b Σ_i s_i ℓ_i and Σ_b S_b: each batch's loss weighs its S_b
+                epoch_weighted_loss = epoch_loss_sum = epoch_weight = 0.0
+                # A diverging loss is reported below; no warnings on the way.
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    for rows in objective.batches(batch_size, shuffle):
+                        loss, grad, loss_sum, weight = objective(rows)
+                        if not isfinite(loss):
+                            epoch_weighted_loss, epoch_weight = loss, 1.0
+                            break
+                        optimizer.step(theta, grad)
+                        epoch_weighted_loss += loss * weight
+                        epoch_loss_sum += loss_sum
+                        epoch_weight += weight
+                loss = epoch_weighted_loss / epoch_weight
                 runaway = self.runaway and first_loss is not None
                 runaway = runaway and loss > 1e3 * max(first_loss, 1.0)
                 if runaway or not isfinite(loss) or not np.isfinite(theta).all():
                     theta[...] = before  # a thousand times the first loss: runaway growth
-                    raise divergence_error(self.p, loss, state.n_iter + 1)
+                    raise divergence_error(p, loss, state.n_iter + 1)
                 first_loss = loss if first_loss is None else first_loss
-                self.state.optimizer.iteration_ends(state.t + n_train)
-                score, stop = self.record(loss, data_loss, n_train, validation, start)
-                if hooks is not None:
-                    stop = hooks.end() or stop
-                if self.is_done(monitor, loss, score, stop, validation) or incremental:
+                optimizer.iteration_ends(state.t + n_train)
+                mean_data_loss = epoch_loss_sum / epoch_weight
+                stop = self.end_epoch(
+                    loss, mean_data_loss, n_train, validation, theta, start, hooks
+                )
+                if stop or incremental:
                     break
             else:
-                advice = "Increase max_iter, or raise learning_rate_init."
-                if self.target_advice:  # measured: both make unscaled targets' fits worse
-                    advice = f"{self.target_advice} A larger max_iter or learning_rate_init "
-                    advice += "does not fix this."
-                warnings.warn(
-                    f"Stochastic Optimizer: Maximum iterations ({self.p.max_iter}) reached and "
-                    f"the optimization hasn't converged yet. {advice}",
-                    ConvergenceWarning,
-                    stacklevel=5,
+                self.warn_unconverged(
+                    f"Stochastic Optimizer: Maximum iterations ({p.max_iter}) reached and the "
+                    "optimization hasn't converged yet."
                 )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=5)
-        monitor.save(state, theta, restore_best=validation is not None)
-
-    def is_done(self, monitor, loss, score, stop_requested, validation):
-        """Record the epoch with the monitor; True when training should stop.
-
-        A callback may have asked to stop. Otherwise, after ``n_iter_no_change``
-        epochs without improvement, the optimizer stops, or lowers η and goes on.
-        """
-        epoch = None if validation is None else len(self.state.validation_scores)
-        no_progress = monitor.update(loss, self.theta, score, epoch)
-        if stop_requested or not no_progress:
-            return stop_requested
-        what = "Validation score" if validation is not None else "Training loss"
-        msg = (
-            f"{what} did not improve more than tol={self.p.tol} for "
-            f"{self.p.n_iter_no_change} consecutive epochs."
-        )
-        if self.state.optimizer.trigger_stopping(msg, self.p.verbose):
-            return True
-        monitor.no_improvement_count = 0  # η was lowered: count afresh
-        return False
-
-    def record(self, loss, data_loss, n_seen, validation, start):
-        """Append the epoch to the curves, print it and run the callbacks.
-
-        Returns the validation score (None without a validation set) and whether
-        a callback asked to stop.
-        """
-        state = self.state
-        state.n_iter += 1
-        state.t += n_seen
-        state.loss = loss
-        state.loss_curve.append(loss)
-        state.data_loss_curve.append(data_loss)
-        score = val_loss = None
-        if validation is not None:
-            score, val_loss = validation()
-            state.validation_scores.append(score)
-            state.validation_loss_curve.append(val_loss)
-        seconds = time.perf_counter() - start
-        if self.p.verbose:
-            line = f"Iteration {state.n_iter}, loss = {loss:.8f}"
-            if validation is not None:
-                line += f", validation score = {score:.6f}"
-            print(f"{line}, {seconds:.3f} s")
-        if not self.p.callbacks:
-            return score, False
-        optimizer = None if self.p.solver == "lbfgs" else state.optimizer
-        info = {
-            "epoch": state.n_iter,
-            "loss": loss,
-            "validation_score": score,
-            "validation_loss": val_loss,
-            "learning_rate": None if optimizer is None else float(optimizer.learning_rate),
-            "seconds": seconds,
-        }
-        stop = False
-        for callback in self.p.callbacks:
-            stop = bool(callback(self.estimator, info)) or stop
-        return score, stop
-
-    # ---------------------------------------------------------------- L-BFGS
+            warnings.warn("Training interrupted by user.", stacklevel=USER_CALL)
+        if validation is not None and state.best_theta is not None:
+            theta[...] = state.best_theta  # early stopping keeps the best epoch
+        if not incremental:  # one partial_fit epoch is a step, not a result
+            self.check_beats_constant(objective)
 
     def fit_lbfgs(self, objective, hooks=None):
-        """'lbfgs' on the objective's full batch; ``hooks`` open a subtask per iteration."""
-        state, theta, p = self.state, self.theta, self.p
-        before = theta.copy()
+        """'lbfgs': scipy's L-BFGS-B on the objective's full-batch loss.
+
+        ``max_iter``, ``max_fun`` and ``tol`` are L-BFGS-B's ``maxiter``,
+        ``maxfun`` and ``gtol``. Each accepted iterate is recorded and shown to
+        the callbacks, which can stop it; ``hooks`` open a subtask per iteration.
+        """
+        p, state, theta = self.p, self.state, objective.theta
+        before, last = theta.copy(), {}
         state.n_iter = 0
 
-        def on_iteration(loss):
-            # t_ counts samples fed to a stochastic solver: MLPClassifier leaves it at 0 for lbfgs.
-            data_loss = objective.data_loss / objective.weight_sum
-            _, stop = self.record(loss, data_loss, 0, None, time.perf_counter())
+        def loss_and_gradient(flat):
+            theta[...] = flat  # float64 from scipy, cast to the network's dtype
+            # A diverging loss is reported below; no warnings on the way.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                loss, grad, loss_sum, weight = objective()
+            last.update(loss=loss, mean_data_loss=loss_sum / weight)
+            return loss, grad.astype(np.float64)  # a copy scipy may keep
+
+        def on_iteration(flat):
+            # L-BFGS-B's line search ends on the accepted point: the last loss is its loss.
+            start, loss = time.perf_counter(), last["loss"]
             if hooks is not None:
                 hooks.begin()
-                stop = hooks.end() or stop
-            return stop
+            self.record(loss, last["mean_data_loss"], 0)  # t_ counts samples fed to sgd/adam
+            state.best_loss = min(loss, np.inf if state.best_loss is None else state.best_loss)
+            if self.report(loss, None, None, start, hooks):
+                last["x"] = flat.copy()
+                raise StopIteration
 
-        result = fit_lbfgs(objective, p.max_iter, p.max_fun, p.tol, on_iteration)
+        try:
+            result = scipy.optimize.minimize(
+                loss_and_gradient,
+                theta.astype(np.float64, copy=False),  # minimize copies x0 itself
+                method="L-BFGS-B",
+                jac=True,
+                callback=on_iteration,
+                options={"maxfun": p.max_fun, "maxiter": p.max_iter, "gtol": p.tol},
+            )
+        except StopIteration:  # scipy < 1.11 lets a callback's StopIteration through
+            result = scipy.optimize.OptimizeResult(
+                x=last["x"], fun=last["loss"], nit=state.n_iter, status=99, success=False
+            )
+        theta[...] = result.x
         if not isfinite(result.fun) or not np.isfinite(theta).all():
             theta[...] = before
             raise divergence_error(p, result.fun, state.n_iter + 1)
         state.n_iter, state.loss = int(result.nit), float(result.fun)
         if not state.loss_curve:
             state.loss_curve.append(state.loss)
-            state.data_loss_curve.append(objective.data_loss / objective.weight_sum)
+            state.data_loss_curve.append(last["mean_data_loss"])
         state.best_loss = min(state.loss_curve)
         if result.status == 1:
-            advice = self.target_advice or "Increase max_iter, or scale the features."
-            warnings.warn(
+            self.warn_unconverged(
                 f"lbfgs stopped after {state.n_iter} iterations (max_iter={p.max_iter}, "
-                f"max_fun={p.max_fun}) without converging. {advice}",
-                ConvergenceWarning,
-                stacklevel=4,
+                f"max_fun={p.max_fun}) without converging."
             )
-        if isinstance(objective, _network.Objective):  # in memory: the rows are at hand
-            self.check_beats_constant(objective)
+        self.check_beats_constant(objective)
+
+    # ---------------------------------------------------------------- each epoch
+
+    def end_epoch(self, loss, mean_data_loss, n_seen, validation, theta, start, hooks):
+        """Record the epoch, then show it to the callbacks; True when training should stop.
+
+        A callback may ask to stop. Otherwise, once :func:`progress` finds
+        ``n_iter_no_change`` epochs without improvement, the optimizer stops,
+        or lowers η and goes on.
+        """
+        p, state = self.p, self.state
+        score, validation_loss = self.record(loss, mean_data_loss, n_seen, validation)
+        no_progress = progress(state, loss, theta, score, p.tol, p.n_iter_no_change)
+        stop = self.report(loss, score, validation_loss, start, hooks)
+        if stop or not no_progress:
+            return stop
+        what = "Training loss" if validation is None else "Validation score"
+        message = (
+            f"{what} did not improve more than tol={p.tol} for "
+            f"{p.n_iter_no_change} consecutive epochs."
+        )
+        if state.optimizer.trigger_stopping(message, p.verbose):
+            return True
+        state.no_improvement_count = 0  # η was lowered: count afresh
+        return False
+
+    def record(self, loss, mean_data_loss, n_seen, validation=None):
+        """Append the epoch to the state's curves; its validation score and loss (or Nones).
+
+        ``loss`` is the epoch's mean loss with the L2 penalty, ``mean_data_loss``
+        without it; ``n_seen``, the samples fed to the optimizer.
+        """
+        state = self.state
+        state.n_iter += 1
+        state.t += n_seen
+        state.loss = loss
+        state.loss_curve.append(loss)
+        state.data_loss_curve.append(mean_data_loss)
+        if validation is None:
+            return None, None
+        score, validation_loss = validation()
+        state.validation_scores.append(score)
+        state.validation_loss_curve.append(validation_loss)
+        return score, validation_loss
+
+    def report(self, loss, score, validation_loss, start, hooks):
+        """Print the epoch (``verbose``), run the callbacks; True when one asks to stop."""
+        p, state = self.p, self.state
+        seconds = time.perf_counter() - start
+        if p.verbose:
+            line = f"Iteration {state.n_iter}, loss = {loss:.8f}"
+            if score is not None:
+                line += f", validation score = {score:.6f}"
+            print(f"{line}, {seconds:.3f} s")
+        stop = False
+        if p.callbacks:
+            optimizer = None if p.solver == "lbfgs" else state.optimizer
+            info = {
+                "epoch": state.n_iter,
+                "loss": loss,
+                "validation_score": score,
+                "validation_loss": validation_loss,
+                "learning_rate": None if optimizer is None else float(optimizer.learning_rate),
+                "seconds": seconds,
+            }
+            for callback in p.callbacks:
+                stop = bool(callback(self.estimator, info)) or stop
+        if hooks is not None:
+            stop = hooks.end() or stop
+        return stop
+
+    # ---------------------------------------------------------------- at the end
+
+    def warn_unconverged(self, message):
+        """The ConvergenceWarning of a solver that ran out of iterations: ``message`` and advice."""
+        advice = "Increase max_iter, or raise learning_rate_init."
+        if self.p.solver == "lbfgs":
+            advice = self.target_advice or "Increase max_iter, or scale the features."
+        elif self.target_advice:  # measured: both make unscaled targets' fits worse
+            advice = f"{self.target_advice} A larger max_iter or learning_rate_init "
+            advice += "does not fix this."
+        warnings.warn(
+            f"{message} {advice}",
+            ConvergenceWarning,
+            stacklevel=USER_CALL + 1,
+        )
 
     def check_beats_constant(self, objective):
         """Warn when training ended above the loss of predicting a constant: worse than no model.
@@ -356,10 +381,13 @@ class Trainer:
         (``_network.constant_loss``),
         give or take 1%: a learning rate too large for the data ends there
         without diverging. A constant y (its constant's loss about 0 against
-        that of predicting 0) is not compared: there is nothing to learn.
+        that of predicting 0) is not compared: there is nothing to learn. Only
+        in memory, where the rows are at hand.
         """
+        if not isinstance(objective, _network.Objective):
+            return
         # Every row of X, the validation rows of early stopping too: no gathered copy of Y.
-        Y, head, weights = objective.Y, objective.out_activation, objective.sample_weight
+        Y, head, weights = objective.Y, objective.head, objective.sample_weight
         baseline = _network.constant_loss(Y, head, weights)
         final = self.state.data_loss_curve[-1]
         zero = _network.constant_loss(Y, head, weights, constant=0.0)
@@ -373,38 +401,72 @@ class Trainer:
                 f"solver={self.p.solver!r} on these data: lower it (for example ten times), "
                 "or scale the features (for example with StandardScaler in a Pipeline)."
             )
-        head = objective.out_activation
-        head = head if isinstance(head, str) else head[0]
-        constant = CONSTANTS.get(head, "the mean target")
+        constant = CONSTANTS.get(head if isinstance(head, str) else head[0], "the mean target")
         warnings.warn(
             f"Training ended with a mean training loss of {final:.6g}, above the "
             f"{baseline:.6g} of predicting a constant ({constant}): the model is worse than "
             f"none. {self.target_advice or advice}",
             ConvergenceWarning,
-            stacklevel=5,
+            stacklevel=USER_CALL + 1,
         )
 
     # ------------------------------------------------------- early stopping
 
-    def validation(self, objective, given, scorer, y=None, stratify=True):
-        """The early-stopping validation function, on ``given`` or a held-out split.
+    def validation(self, objective, validation_set, scorer, y=None, stratify=True):
+        """The early-stopping scorer, on fit's validation set or a held-out split.
 
-        ``given`` is the validation set ``(X, Y, y, sample_weight)`` passed to
-        fit; None holds out ``validation_fraction`` of the objective's rows (a
+        ``validation_set`` is fit's ``(X_val, Y_val, y_val, sample_weight_val)``;
+        None holds out ``validation_fraction`` of the objective's rows (a
         stratified split unless ``stratify`` is False; ``y``, the labels, go to
-        the scorer) and rebinds the objective to the training rows.
+        the scorer) and rebinds the objective to the others.
         """
-        if given is None:
+        if validation_set is None:
             X, Y, sample_weight = objective.X, objective.Y, objective.sample_weight
             rows = None if isinstance(objective.rows, slice) else objective.rows
             fraction = self.p.validation_fraction
             train, val = validation_split(Y, rows, fraction, self.random_state, stratify)
             objective.bind(X, Y, sample_weight, train)
             weights = None if sample_weight is None else sample_weight[val]
-            given = (X[val], Y[val], None if y is None else y[val], weights)  # gathered once
+            validation_set = (
+                X[val],
+                Y[val],
+                None if y is None else y[val],
+                weights,
+            )  # gathered once
         if self.state.validation_scores is None:
             self.state.validation_scores, self.state.validation_loss_curve = [], []
-        return validation_scorer(objective, *given, scorer, self.estimator)
+        return validation_scorer(objective, *validation_set, scorer, self.estimator)
+
+
+def validation_split(Y, rows, fraction, random_state, stratify=True):
+    """The training and validation rows of early stopping: a stratified split of rows.
+
+    As ``MLPClassifier`` and ``HistGradientBoostingClassifier`` do, rows are
+    split (``train_test_split``) and each row's weight travels with it. The
+    split is stratified by class unless ``stratify`` is False (multilabel and
+    regression targets) or a class has too few rows for it, when it is a plain
+    random split. ``rows`` are the rows to split (None: all of them).
+    """
+    from sklearn.model_selection import train_test_split
+
+    rows = np.arange(Y.shape[0]) if rows is None else np.asarray(rows)
+    labels = class_indices(Y)[rows] if stratify else None
+    if labels is not None:
+        counts = np.bincount(labels)
+        counts = counts[counts > 0]
+        if counts.min() < 2 or np.ceil(fraction * rows.size) < counts.size:
+            labels = None  # too few rows of a class to stratify
+    try:
+        train, val = train_test_split(
+            rows, test_size=fraction, random_state=random_state, stratify=labels
+        )
+    except ValueError as error:
+        raise ValueError(
+            f"early_stopping=True with validation_fraction={fraction} cannot hold out a "
+            f"validation set from {rows.size} usable samples and keep samples to train on; "
+            f"use more data, a larger validation_fraction, or early_stopping=False. ({error})"
+        ) from error
+    return np.sort(train), np.sort(val)  # rows in storage order: gathered faster
 
 
 def validation_scorer(objective, X_val, Y_val, y_val, sample_weight_val, scorer, estimator):
@@ -421,65 +483,10 @@ def validation_scorer(objective, X_val, Y_val, y_val, sample_weight_val, scorer,
     def validation():
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             logits = _network.forward(X_val, o.coefs, o.intercepts, o.activation)[-1]
-            loss = _network.data_loss(logits, Y_val, o.out_activation, sample_weight_val)
+            loss = _network.data_loss(logits, Y_val, o.head, sample_weight_val)
         loss /= weight_sum
         if scorer is None:
             return -loss, loss
         return float(scorer(estimator, X_val, y_val, **kwargs)), loss
 
     return validation
-
-
-class ConvergenceMonitor:
-    """Counts epochs without improvement and remembers the best epoch.
-
-    With a validation set, improvement means the validation score rose by more
-    than ``tol``; without, that the training loss fell by more than ``tol``
-    (scikit-learn's rules). ``best_theta`` holds a copy of the parameters of
-    the epoch with the best validation score, restored at the end of training.
-    It starts from, and saves to, a :class:`TrainingState`, so that a
-    warm-start fit carries it over, as in ``MLPClassifier``.
-    """
-
-    def __init__(self, tol, n_iter_no_change, state):
-        self.tol, self.n_iter_no_change = tol, n_iter_no_change
-        self.no_improvement_count = state.no_improvement_count
-        self.best_loss = state.best_loss
-        self.best_score = state.best_validation_score
-        self.best_score = -np.inf if self.best_score is None else self.best_score
-        self.best_theta = state.best_theta
-        # Epochs before a validation score may stop training: 2 × patience, at most 20
-        # (a small validation set's first scores are noise: the user guide's rare positives).
-        self.warm_up = min(2 * n_iter_no_change, 20)
-
-    def update(self, loss, theta, score=None, epoch=None):
-        """Record one epoch; return True when it is time to stop (or adapt η).
-
-        With a validation score, the best epoch is the one of the highest score
-        (``MLPClassifier``'s rule: every epoch can be the best); the first
-        ``warm_up`` epochs (counted over every call, ``epoch``) only delay the
-        stop, so that a noisy early peak cannot end training before later
-        epochs can pass it.
-        """
-        if score is None:
-            improved = loss < self.best_loss - self.tol
-            self.best_loss = min(loss, self.best_loss)
-        else:
-            improved = score > self.best_score + self.tol
-            if score > self.best_score:
-                self.best_score = score
-                self.best_theta = theta.copy()
-        self.no_improvement_count = 0 if improved else self.no_improvement_count + 1
-        warming_up = score is not None and epoch <= self.warm_up
-        return self.no_improvement_count > self.n_iter_no_change and not warming_up
-
-    def save(self, state, theta, restore_best):
-        """Write the monitor's part of ``state``; restore the best epoch's ``theta``."""
-        state.no_improvement_count = self.no_improvement_count
-        if not restore_best:
-            state.best_loss = self.best_loss
-            return
-        state.best_loss, state.best_theta = None, self.best_theta
-        if self.best_theta is not None:
-            state.best_validation_score = self.best_score
-            theta[...] = self.best_theta

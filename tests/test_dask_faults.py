@@ -18,7 +18,6 @@ from sklearn.datasets import make_classification
 
 from conftest import assert_same_weights, quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, _dask
-from sklearn_tinymlp import _cluster as cluster
 
 dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
@@ -237,10 +236,10 @@ def test_a_client_closed_during_adam_says_so(client, monkeypatch):
 
 def test_a_block_above_the_workers_pause_threshold_is_refused_before_training(client):
     limit = min(w["memory_limit"] for w in client.scheduler_info()["workers"].values())
-    cluster.check_worker_memory(None, 10 * limit, 0)  # no client: nothing known to check
-    cluster.check_worker_memory(client, 10**6, 5 * 10**6)  # 6 MB fits
+    _dask.check_worker_memory(None, 10 * limit, 0)  # no client: nothing known to check
+    _dask.check_worker_memory(client, 10**6, 5 * 10**6)  # 6 MB fits
     with pytest.raises(ValueError, match=r"pauses at 0.8 .*more memory.*smaller row chunks"):
-        cluster.check_worker_memory(client, int(0.7 * limit), int(0.1 * limit))
+        _dask.check_worker_memory(client, int(0.7 * limit), int(0.1 * limit))
 
 
 def test_lazy_prediction_survives_a_worker_killed_while_it_computes(client):

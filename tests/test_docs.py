@@ -45,10 +45,11 @@ EXAMPLES = ROOT / "examples"
 DERIVATION_MODULES = [
     "sklearn_tinymlp._network",
     "sklearn_tinymlp._activations",
+    "sklearn_tinymlp._heads",
     "sklearn_tinymlp._optimizers",
     "sklearn_tinymlp._training",
-    "sklearn_tinymlp._lbfgs",
     "sklearn_tinymlp._targets",
+    "sklearn_tinymlp._weights",
 ]
 
 

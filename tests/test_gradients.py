@@ -36,7 +36,7 @@ def make_problem(target, seed=0):
 def evaluate(objective, X, Y, sample_weight=None, rows=None):
     """The objective's loss on the rows ``rows`` (None: all) of X, its data bound first."""
     objective.bind(X, Y, sample_weight)
-    return objective(rows)
+    return objective(rows).loss
 
 
 def make_objective(layer_units, activation, out, alpha, seed=1, **kwargs):
@@ -202,6 +202,6 @@ def test_sparse_input_chunks_by_hidden_width_and_matches_dense(monkeypatch, dtyp
     on_dense = Objective(theta.copy(), units, "tanh", "softmax", 0.1, (X.toarray(), Y, None))
     assert (on_csr.max_rows, on_dense.max_rows) == (12, 1)
     rtol, atol = (1e-5, 1e-6) if dtype == np.float32 else (1e-10, 1e-13)
-    assert on_csr(rows) == pytest.approx(on_dense(rows), rel=rtol)
+    assert on_csr(rows).loss == pytest.approx(on_dense(rows).loss, rel=rtol)
     np.testing.assert_allclose(on_csr.grad, on_dense.grad, rtol=rtol, atol=atol)
     assert on_csr.grad.dtype == dtype

@@ -9,7 +9,7 @@ from sklearn.metrics import mean_absolute_error, mean_pinball_loss
 from sklearn.neural_network._base import LOSS_FUNCTIONS
 from sklearn.utils.fixes import parse_version
 
-from sklearn_tinymlp._activations import HEADS, classify, get_head
+from sklearn_tinymlp._heads import HEADS, classify, get_head
 from sklearn_tinymlp._network import Layout, Objective, data_loss, init_params, output_error
 
 rng = np.random.RandomState(0)
@@ -115,13 +115,12 @@ def test_regression_backward_matches_central_finite_differences(head, weighted):
     theta = Layout(units).flat_of(coefs, intercepts)
     sample_weight = rng.uniform(0.5, 2.0, 9) if weighted else None
     objective = Objective(theta, units, "tanh", head, 0.3, (X, Y.astype(float), sample_weight))
-    objective()
-    analytic = objective.grad.copy()
+    analytic = objective().grad.copy()
     h = 1e-6
 
     def loss_at(t):
         theta[...] = t
-        return objective()
+        return objective().loss
 
     start = theta.copy()
     numeric = [

@@ -10,9 +10,9 @@ from scipy.special import expit
 
 from conftest import assert_same_weights, quiet_convergence, weights
 from sklearn_tinymlp import TinyMLPClassifier
-from sklearn_tinymlp._activations import (
+from sklearn_tinymlp._activations import logistic
+from sklearn_tinymlp._heads import (
     binary_log_loss_per_sample,
-    logistic,
     softmax,
     softmax_log_loss_per_sample,
 )

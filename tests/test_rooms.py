@@ -90,3 +90,45 @@ def test_reading_public_attributes_is_allowed():
         violations("def f(est):\n    return est.coefs_, est.classes_, getattr(est, 'n_iter_')")
         == []
     )
+
+
+def _package_imports(path):
+    """The package modules ``path`` imports (``from . import _x``, ``from ._x import y``)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                found.add(node.module.split(".")[0])
+            else:
+                found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_imports_run_one_way():
+    """No module imports one that imports it back, directly or through others."""
+    graph = {p.stem: _package_imports(p) for p in PACKAGE.glob("*.py")}
+    state = {}
+
+    def visit(module, path):
+        assert state.get(module) != "open", " → ".join([*path, module])
+        if state.get(module) == "done":
+            return
+        state[module] = "open"
+        for imported in graph.get(module, ()):
+            visit(imported, [*path, module])
+        state[module] = "done"
+
+    for module in graph:
+        visit(module, [])
+
+
+def test_the_estimators_reach_dask_through_three_names():
+    """Whether data are Dask, the training entry and the prediction entry: nothing else."""
+    used = set()
+    for name in ESTIMATOR_MODULES:
+        for node in ast.walk(ast.parse((PACKAGE / name).read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module == "_dask":
+                used.update(alias.name for alias in node.names)
+            if isinstance(node, ast.Attribute) and getattr(node.value, "id", None) == "_dask":
+                used.add(node.attr)
+    assert used == {"is_dask_collection", "training_data", "predict"}

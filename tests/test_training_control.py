@@ -110,7 +110,7 @@ def test_early_stopping_restores_the_best_epoch(Estimator):
 
 def test_early_stopping_split_is_stratified_and_uses_the_fraction(iris_scaled):
     X, y = iris_scaled
-    from sklearn_tinymlp._targets import validation_split
+    from sklearn_tinymlp._training import validation_split
 
     Y = np.eye(3)[y]
     train, val = validation_split(Y, None, 0.2, np.random.RandomState(0))
@@ -132,7 +132,7 @@ def test_early_stopping_with_a_class_too_small_to_split(iris_scaled):
     X, y = X[:101], y[:101]  # class 2 has a single sample: a plain random split
     clf = TinyMLPClassifier((3,), early_stopping=True, max_iter=3, random_state=0).fit(X, y)
     assert clf.n_iter_ == 3
-    from sklearn_tinymlp._targets import validation_split
+    from sklearn_tinymlp._training import validation_split
 
     with pytest.raises(ValueError, match="cannot hold out a validation set from 1 usable"):
         validation_split(np.eye(3)[y[:1]], None, 0.1, np.random.RandomState(0))
@@ -144,7 +144,7 @@ def test_early_stopping_weights_travel_with_their_rows(iris_scaled):
     from sklearn.metrics import log_loss
 
     from sklearn_tinymlp._network import init_params
-    from sklearn_tinymlp._targets import validation_split
+    from sklearn_tinymlp._training import validation_split
 
     X, y = iris_scaled
     sw = np.random.RandomState(1).randint(1, 5, size=len(y)).astype(float)
@@ -261,7 +261,7 @@ def test_balanced_class_weight_raises_minority_recall_at_equal_total_weight():
     plain = TinyMLPClassifier(**common).fit(X_train, y_train)
     balanced = TinyMLPClassifier(class_weight="balanced", **common).fit(X_train, y_train)
     # 'balanced' keeps the total weight equal to the number of samples
-    from sklearn_tinymlp._targets import balanced_weight_per_sample, class_totals
+    from sklearn_tinymlp._weights import balanced_weight_per_sample, class_totals
 
     Y = y_train[:, None].astype(float)
     w = balanced_weight_per_sample(Y, class_totals(Y, None, False), False, float)
@@ -406,15 +406,16 @@ def test_an_early_peak_is_the_best_but_cannot_stop_training_in_the_warm_up():
     # Every epoch can be the best (MLPClassifier's meaning of best_validation_score_); the first
     # min(2 × patience, 20) epochs only delay the stop, so later epochs get the chance to pass
     # a small validation set's noisy early peak.
-    from sklearn_tinymlp._training import ConvergenceMonitor, TrainingState
+    from sklearn_tinymlp._training import TrainingState, progress
 
-    monitor = ConvergenceMonitor(tol=0.0, n_iter_no_change=2, state=TrainingState())
+    state = TrainingState(validation_scores=[])
     theta = np.zeros(1)
     stops = []
     for epoch, score in enumerate([0.9, 0.1, 0.2, 0.3, 0.5, 0.4, 0.45, 0.3], 1):
         theta[0] = epoch
-        stops.append(monitor.update(1.0, theta, score, epoch))
-    assert monitor.best_theta[0] == 1 and monitor.best_score == 0.9
+        state.validation_scores.append(score)  # as the trainer records it first
+        stops.append(progress(state, 1.0, theta, score, tol=0.0, n_iter_no_change=2))
+    assert state.best_theta[0] == 1 and state.best_validation_score == 0.9
     # epoch 4 is the third without gain (more than patience 2), inside the warm-up of 4 epochs:
     # the first epoch after the warm-up stops
     assert stops == [False] * 4 + [True] * 4
