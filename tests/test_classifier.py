@@ -12,8 +12,9 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import assert_same_weights, quiet_convergence, weights
 from sklearn_tinymlp import TinyMLPClassifier
+
+from helpers import assert_same_weights, quiet_convergence, weights
 
 FITTED_ATTRIBUTES = [
     "classes_",

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
-from conftest import assert_same_weights, quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, _dask
+
+from helpers import assert_same_weights, quiet_convergence
 
 dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")

@@ -16,8 +16,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.fixes import parse_version
 from threadpoolctl import threadpool_limits
 
-from conftest import assert_same_weights, quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
+
+from helpers import assert_same_weights, quiet_convergence
 
 da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")

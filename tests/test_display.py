@@ -14,8 +14,9 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor, TrainingCurveDisplay
+
+from helpers import quiet_convergence
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")

@@ -5,8 +5,9 @@ import copy
 import numpy as np
 import pytest
 
-from conftest import assert_same_weights, outputs, quiet_convergence
 from sklearn_tinymlp import _network
+
+from helpers import assert_same_weights, outputs, quiet_convergence
 
 pytestmark = quiet_convergence
 

@@ -21,9 +21,10 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
 from sklearn_tinymlp._arguments import scorer_kind
+
+from helpers import quiet_convergence
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,9 @@ from packaging.version import Version
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 
-from conftest import assert_same_weights, quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier
+
+from helpers import assert_same_weights, quiet_convergence
 
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")

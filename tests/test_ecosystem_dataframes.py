@@ -6,8 +6,9 @@ from sklearn.datasets import make_classification
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import outputs, quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier
+
+from helpers import outputs, quiet_convergence
 
 pytestmark = quiet_convergence
 

@@ -8,10 +8,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, register_onnx_converter, to_onnx
 from sklearn_tinymlp._activations import ACTIVATIONS as ACTIVATION_FUNCTIONS
 from sklearn_tinymlp._onnx import _label_kind
+
+from helpers import quiet_convergence
 
 skl2onnx = pytest.importorskip("skl2onnx")
 onnx = pytest.importorskip("onnx")

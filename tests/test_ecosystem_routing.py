@@ -8,7 +8,7 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import assert_same_weights, quiet_convergence
+from helpers import assert_same_weights, quiet_convergence
 
 PARAMS = dict(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=30, random_state=0)
 

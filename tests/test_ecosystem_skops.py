@@ -10,8 +10,9 @@ from sklearn.datasets import make_classification
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from conftest import assert_same_weights, outputs, quiet_convergence
 from sklearn_tinymlp import SKOPS_TRUSTED_TYPES, TinyMLPClassifier, TinyMLPRegressor
+
+from helpers import assert_same_weights, outputs, quiet_convergence
 
 sio = pytest.importorskip("skops.io")
 

@@ -29,7 +29,9 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.fixes import parse_version
 
-from conftest import (
+from sklearn_tinymlp import TinyMLPClassifier
+
+from helpers import (
     NEVER_CONVERGES,
     PARITY,
     assert_same_predictions,
@@ -40,7 +42,6 @@ from conftest import (
     quiet_convergence,
     weights,
 )
-from sklearn_tinymlp import TinyMLPClassifier
 
 pytestmark = quiet_convergence
 

@@ -11,8 +11,9 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from conftest import quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, _network
+
+from helpers import quiet_convergence
 
 PACKAGE = Path(_network.__file__).parent
 

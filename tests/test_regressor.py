@@ -13,8 +13,9 @@ from sklearn.datasets import make_regression
 from sklearn.exceptions import DataConversionWarning
 from sklearn.preprocessing import StandardScaler
 
-from conftest import assert_same_weights, quiet_convergence, weights
 from sklearn_tinymlp import TinyMLPRegressor
+
+from helpers import assert_same_weights, quiet_convergence, weights
 
 pytestmark = quiet_convergence
 

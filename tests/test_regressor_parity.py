@@ -18,7 +18,9 @@ from sklearn.datasets import make_regression
 from sklearn.neural_network import MLPRegressor
 from sklearn.utils.fixes import parse_version
 
-from conftest import (
+from sklearn_tinymlp import TinyMLPRegressor
+
+from helpers import (
     NEVER_CONVERGES,
     PARITY,
     assert_same_predictions,
@@ -28,7 +30,6 @@ from conftest import (
     fit_both,
     quiet_convergence,
 )
-from sklearn_tinymlp import TinyMLPRegressor
 
 pytestmark = [
     pytest.mark.skipif(

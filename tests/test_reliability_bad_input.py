@@ -15,8 +15,9 @@ from scipy import sparse
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
-from conftest import classes_of, outputs, quiet_convergence
 from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
+
+from helpers import classes_of, outputs, quiet_convergence
 
 pytestmark = quiet_convergence
 

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from conftest import assert_same_weights, quiet_convergence, weights
 from sklearn_tinymlp import TinyMLPClassifier
 from sklearn_tinymlp._activations import logistic
 from sklearn_tinymlp._heads import (
@@ -17,6 +16,8 @@ from sklearn_tinymlp._heads import (
     softmax_log_loss_per_sample,
 )
 from sklearn_tinymlp._network import data_loss
+
+from helpers import assert_same_weights, quiet_convergence, weights
 
 pytestmark = [pytest.mark.filterwarnings("error::RuntimeWarning"), quiet_convergence]
 

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 import sklearn_tinymlp
-from conftest import assert_same_weights, outputs, quiet_convergence
 from sklearn_tinymlp import SKOPS_TRUSTED_TYPES, TinyMLPClassifier, _persistence
+
+from helpers import assert_same_weights, outputs, quiet_convergence
 
 pytestmark = quiet_convergence
 

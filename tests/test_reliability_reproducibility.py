@@ -8,8 +8,9 @@ import pytest
 from scipy import sparse
 from sklearn.model_selection import GridSearchCV
 
-from conftest import assert_same_weights, quiet_convergence, weights
 from sklearn_tinymlp import TinyMLPClassifier
+
+from helpers import assert_same_weights, quiet_convergence, weights
 
 pytestmark = quiet_convergence
 

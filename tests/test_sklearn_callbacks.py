@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
 
-from conftest import quiet_convergence
+from helpers import quiet_convergence
 
 callback = pytest.importorskip("sklearn.callback", reason="sklearn.callback needs scikit-learn 1.9")
 

@@ -14,9 +14,10 @@ from sklearn.datasets import make_classification
 from sklearn.metrics import recall_score
 from sklearn.model_selection import GridSearchCV, train_test_split
 
-from conftest import assert_same_weights, classes_of, outputs, quiet_convergence, weights
 from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
 from sklearn_tinymlp._activations import ACTIVATIONS
+
+from helpers import assert_same_weights, classes_of, outputs, quiet_convergence, weights
 
 pytestmark = quiet_convergence
 
