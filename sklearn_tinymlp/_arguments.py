@@ -121,4 +121,3 @@ def check_scorer_kind(est):
         f"scorer, such as {EXAMPLE_SCORERS[kind]}, or scoring=None for the negative "
         "validation loss."
     )
-

@@ -42,6 +42,42 @@ def is_dask_collection(obj):
     return module.partition(".")[0] in ("dask", "dask_expr") and hasattr(obj, "__dask_graph__")
 
 
+# ---------------------------------------------------------------- the cluster
+
+
+def check_workers():
+    """Refuse Dask work when a worker of the default client cannot import this package.
+
+    Such a worker cannot read the tasks that fit and predict send it, and Dask
+    then waits on them with no end; this asks each worker once instead (one
+    round trip) and names the workers and what to install. No client: nothing
+    to check.
+    """
+    try:
+        from distributed import default_client
+
+        client = default_client()
+    except (ImportError, ValueError):  # no distributed, or no client: Dask's local scheduler
+        return
+
+    def package_version():  # nested: sent by value, so a worker without the package reads it
+        try:
+            return __import__("sklearn_tinymlp").__version__
+        except ImportError:
+            return None
+
+    missing = sorted(a for a, version in client.run(package_version).items() if version is None)
+    if missing:
+        from . import __version__
+
+        raise RuntimeError(
+            f"These Dask workers cannot import sklearn_tinymlp: {missing}. Install "
+            f"sklearn-tinymlp {__version__} (the client's version) in the workers' Python "
+            "environment, then restart them; a worker without it cannot run the tasks of "
+            "fit or predict."
+        )
+
+
 # ---------------------------------------------------------------- the input
 
 
@@ -222,6 +258,7 @@ def training_data(X, y, sample_weight, validation, checks, incremental=False, st
     is ``partial_fit``, and whether it stops early. Returns :class:`Blocks`.
     """
     check_fit(incremental, stops_early, validation)
+    check_workers()
     X, meta = row_blocks(X)
     dtype = checks.columns(meta)
     X, y, sample_weight = persisted(X.astype(dtype), y, sample_weight, dtype)
@@ -646,6 +683,7 @@ def predict(method, X, check_columns, columns=None, dtype=None, y=None, sample_w
     (None: X's). With ``y`` (and ``sample_weight``): the accuracy of the
     predictions against it, computed on the workers (:func:`accuracy`).
     """
+    check_workers()
     X, meta = row_blocks(X, lengths=y is not None, dense=False)
     X_dtype = check_columns(meta).dtype
     names_checked = hasattr(meta, "columns") and hasattr(method.__self__, "feature_names_in_")

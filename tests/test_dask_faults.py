@@ -9,6 +9,7 @@ worker.
 """
 
 import os
+import re
 import signal
 import threading
 
@@ -257,3 +258,42 @@ def test_lazy_prediction_survives_a_worker_killed_while_it_computes(client):
     thread.join(WATCHDOG_S)
     assert not thread.is_alive(), f"predict_proba hung: still running after {WATCHDOG_S} s"
     np.testing.assert_array_equal(outcome["result"], expected)
+
+
+NO_PACKAGE = """
+# A worker preload: this worker's Python cannot import sklearn_tinymlp.
+import sys
+
+
+class NoPackage:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.partition(".")[0] == "sklearn_tinymlp":
+            raise ModuleNotFoundError(f"No module named {name!r}")
+
+
+sys.meta_path.insert(0, NoPackage)
+"""
+
+
+def test_a_worker_without_the_package_is_named_instead_of_waited_on(tmp_path):
+    # Such a worker cannot read the fit's tasks, and Dask would wait on them with no end.
+    (tmp_path / "no_package.py").write_text(NO_PACKAGE)
+    clf = TinyMLPClassifier((8,), solver="lbfgs", max_iter=5, random_state=0).fit(X, y)
+    with (
+        distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=":0",
+            preload=[str(tmp_path / "no_package.py")],
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        address = list(client.scheduler_info()["workers"])
+        message = rf"workers cannot import sklearn_tinymlp: {re.escape(str(address))}\. Install"
+        for solver in ("lbfgs", "adam"):
+            with pytest.raises(RuntimeError, match=message):
+                _fit_under_watchdog(TinyMLPClassifier(), _X(), solver=solver, max_iter=2)
+        with pytest.raises(RuntimeError, match=message):
+            clf.predict_proba(_X())
