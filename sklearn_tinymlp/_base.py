@@ -215,7 +215,8 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             Non-negative weights; an integer weight is equivalent to repeating
             the row, a zero weight to dropping it.
         X_val, y_val : array-like, default=None
-            A validation set for early stopping (``early_stopping=True``), used
+            A validation set for early stopping (``early_stopping=True``, or
+            ``'auto'``, which it turns on), used
             instead of holding out ``validation_fraction`` of X: every row of X
             is trained on. For time-ordered or grouped data. In a pipeline,
             X_val must pass through the steps before this estimator as X does
@@ -337,7 +338,7 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         continuing = hasattr(self, "coefs_") and (incremental or self.warm_start)
         state = getattr(self, "_training_state", None) if continuing else None
         state = _training.TrainingState() if state is None else state
-        early_stopping = self._stops_early(X, incremental, validation)
+        early_stopping = self._stops_early(X, sample_weight, incremental, validation)
         shown = (X, y, sample_weight)  # what scikit-learn's callbacks are shown
         if is_dask_collection(X):  # checked and trained where the blocks live
             checks = _BlockChecks(self, continuing, state)
@@ -375,13 +376,13 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             hooks.close()
         return self
 
-    def _stops_early(self, X, incremental, validation):
+    def _stops_early(self, X, sample_weight, incremental, validation):
         """Whether this call stops early: ``early_stopping``, or for 'auto', by the data.
 
         'auto' stops early in ``fit`` with 'sgd' or 'adam' when fit is given a
         validation set, or when X has at least ``AUTO_EARLY_STOPPING_ROWS``
-        rows in memory (a Dask array's rows are not held out); never in
-        ``partial_fit``.
+        rows of positive weight in memory (a Dask array's rows are not held
+        out); never in ``partial_fit``.
         """
         if self.early_stopping != "auto":
             return bool(self.early_stopping)
@@ -392,9 +393,12 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
         if is_dask_collection(X):
             return False
         try:
-            return _num_samples(X) >= AUTO_EARLY_STOPPING_ROWS
+            rows = _num_samples(X)
         except TypeError:  # not an array: the input checks refuse it with their message
             return False
+        if np.ndim(sample_weight) == 1 and len(sample_weight) == rows:  # else checks refuse it
+            rows = np.count_nonzero(np.asarray(sample_weight) > 0)  # a zero weight drops a row
+        return rows >= AUTO_EARLY_STOPPING_ROWS
 
     def _memory_data(
         self, X, y, sample_weight, classes, continuing, incremental, state, validation

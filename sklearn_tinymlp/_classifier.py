@@ -73,8 +73,9 @@ class TinyMLPClassifier(ClassifierMixin, BaseTinyMLP):
         min(2 × ``n_iter_no_change``, 20) epochs, and restore the weights of
         the epoch with the best score. 'sgd' and 'adam' only; not in
         ``partial_fit``. 'auto' (``MLPClassifier``: False) stops early in
-        ``fit`` when X has at least 200 rows (a validation set of 20 at the
-        default fraction) or fit is given ``X_val``, and never in
+        ``fit`` when X has at least 200 rows of positive weight (a validation
+        set of 20 at the default fraction; Dask input: only with ``X_val``) or
+        fit is given ``X_val``, and never in
         ``partial_fit``: on real tabular data, 200 epochs without it overfit
         (``benchmarks/realdata_results.md``).
     validation_fraction : float, default=0.1

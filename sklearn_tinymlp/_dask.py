@@ -276,7 +276,7 @@ def check_fit(incremental, stops_early, validation):
         raise TypeError(
             "partial_fit takes in-memory batches, not Dask collections. Call fit on the "
             "Dask array (with solver='sgd' or 'adam' it streams the blocks), or wrap the "
-            "classifier in dask_ml.wrappers.Incremental, which calls partial_fit on each "
+            "estimator in dask_ml.wrappers.Incremental, which calls partial_fit on each "
             "block."
         )
     if stops_early and validation[0] is None:

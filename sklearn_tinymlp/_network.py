@@ -227,7 +227,8 @@ def constant_loss(Y, head, sample_weight=None, constant=None):
     class frequencies for log-loss, the mean for squared error and Poisson
     deviance, the median or the q-quantile for the absolute and pinball
     losses. ``constant`` gives the logits instead (0: predicting z = 0). The
-    rows are read in chunks, so the memory used does not grow with Y.
+    means and losses are read in chunks of rows; the median and quantiles sort
+    a copy of Y.
 
     Examples
     --------
@@ -270,7 +271,7 @@ def output_error(logits, y, head, sample_weight, weight_sum):
     The head's error ∂ℓ_i/∂z_L is ŷ − y (the derivation's error term) for
     log-loss with a sigmoid or softmax output, squared error with the
     identity and Poisson deviance with exp; a subgradient for the absolute
-    error and the pinball loss (see ``_activations``). The weights and
+    error and the pinball loss (see ``_heads``). The weights and
     normalisation come from the weighted mean over the batch. The loss comes
     with it because both are computed from the same logits.
 

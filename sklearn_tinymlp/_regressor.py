@@ -212,13 +212,16 @@ n_layers_, n_outputs_, n_features_in_, feature_names_in_
         """
         if not isinstance(Y, np.ndarray):
             return None
-        scale = float(np.sqrt(np.mean(np.square(Y, dtype=np.float64))))
+        Y = Y.astype(np.float64, copy=False)
+        scale = float(np.sqrt(np.vdot(Y, Y) / max(Y.size, 1)))
         if 0.1 <= scale <= 10:
             return None
+        # Poisson needs y >= 0: scale it by a positive factor, not to mean 0.
+        scaler = "MaxAbsScaler()" if self.loss == "poisson" else "StandardScaler()"
         return (
             f"The targets' root mean square is {scale:.3g}, far from 1: scale y, for example "
             "with sklearn.compose.TransformedTargetRegressor(regressor=..., "
-            "transformer=StandardScaler())."
+            f"transformer={scaler})."
         )
 
     def _target_stand_in(self, y, rows):

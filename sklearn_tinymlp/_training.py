@@ -223,10 +223,11 @@ class Trainer:
                 )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=USER_CALL)
-        if validation is not None and state.best_theta is not None:
+        restored = validation is not None and state.best_theta is not None
+        if restored:
             theta[...] = state.best_theta  # early stopping keeps the best epoch
         if not incremental:  # one partial_fit epoch is a step, not a result
-            self.check_beats_constant(objective)
+            self.check_beats_constant(objective, restored)
 
     def fit_lbfgs(self, objective, hooks=None):
         """'lbfgs': scipy's L-BFGS-B on the objective's full-batch loss.
@@ -373,23 +374,30 @@ class Trainer:
             stacklevel=USER_CALL + 1,
         )
 
-    def check_beats_constant(self, objective):
+    def check_beats_constant(self, objective, restored=False):
         """Warn when training ended above the loss of predicting a constant: worse than no model.
 
-        The last epoch's (iteration's) mean data loss on the training rows is
-        compared with that of the best constant on every row of the data
-        (``_network.constant_loss``),
-        give or take 1%: a learning rate too large for the data ends there
-        without diverging. A constant y (its constant's loss about 0 against
-        that of predicting 0) is not compared: there is nothing to learn. Only
-        in memory, where the rows are at hand.
+        The mean data loss on the training rows recorded at the epoch
+        (iteration) whose weights the model keeps (the last, or with
+        ``restored`` the best epoch early stopping put back) is compared with
+        that of the best constant on every row of the data
+        (``_network.constant_loss``), give or take 1%: a learning rate too
+        large for the data ends there without diverging. A constant y (its
+        constant's loss about 0 against that of predicting 0) is not
+        compared: there is nothing to learn. Nor is a fit interrupted before
+        its first epoch ended. Only in memory, where the rows are at hand.
         """
-        if not isinstance(objective, _network.Objective):
+        curve, scores = self.state.data_loss_curve, self.state.validation_scores
+        if not isinstance(objective, _network.Objective) or not curve:
             return
+        # Epochs since the kept one: the curves of an early-stopped fit end together.
+        back = len(scores) - 1 - scores.index(self.state.best_validation_score) if restored else 0
+        if back >= len(curve):
+            return
+        final = curve[-1 - back]
         # Every row of X, the validation rows of early stopping too: no gathered copy of Y.
         Y, head, weights = objective.Y, objective.head, objective.sample_weight
         baseline = _network.constant_loss(Y, head, weights)
-        final = self.state.data_loss_curve[-1]
         zero = _network.constant_loss(Y, head, weights, constant=0.0)
         if final <= 1.01 * baseline or baseline <= 1e-6 * zero:  # a constant y: no comparison
             return
@@ -462,7 +470,7 @@ def validation_split(Y, rows, fraction, random_state, stratify=True):
         )
     except ValueError as error:
         raise ValueError(
-            f"early_stopping=True with validation_fraction={fraction} cannot hold out a "
+            f"Early stopping with validation_fraction={fraction} cannot hold out a "
             f"validation set from {rows.size} usable samples and keep samples to train on; "
             f"use more data, a larger validation_fraction, or early_stopping=False. ({error})"
         ) from error

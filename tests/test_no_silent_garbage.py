@@ -13,13 +13,15 @@ import warnings
 import numpy as np
 import pytest
 from scipy.optimize import minimize_scalar
-from sklearn.datasets import load_diabetes, load_iris
+from sklearn.datasets import load_diabetes, load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import log_loss, mean_squared_error
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_tinymlp import TinyMLPClassifier, TinyMLPRegressor
 from sklearn_tinymlp._network import constant_loss, data_loss
+
+from helpers import quiet_convergence
 
 IRIS_X, IRIS_y = load_iris(return_X_y=True)
 IRIS_X = StandardScaler().fit_transform(IRIS_X)
@@ -171,3 +173,61 @@ def test_constant_loss_is_the_lowest_loss_of_any_constant(head, Y, weighted):
         logits = np.log(Y.mean(axis=0) if w is None else w @ Y / S)
         for step in rng.normal(scale=0.1, size=(20, Y.shape[1])):
             assert data_loss(np.tile(logits + step, (len(Y), 1)), Y, head, w) / S >= best - 1e-12
+
+
+def test_the_model_early_stopping_keeps_is_judged_not_the_last_epoch():
+    # At this rate the last epochs end above the constant's loss, but early stopping puts
+    # back an epoch far below it: the model returned is not worse than none.
+    X, y = make_classification(1000, 10, random_state=0)
+    clf, messages = fit_recording(
+        TinyMLPClassifier(solver="sgd", learning_rate_init=50, early_stopping=True, random_state=1),
+        X,
+        y,
+    )
+    constant = constant_model_loss(clf, y)
+    assert clf.data_loss_curve_[-1] > 1.01 * constant  # the last epoch: worse than none
+    assert model_loss(clf, X, y) < 0.5 * constant  # the model kept: far better
+    assert not worse_than_none(messages)
+    # the kept epoch is judged: a bad one still warns
+    clf, messages = fit_recording(
+        TinyMLPClassifier(learning_rate_init=10, early_stopping=True, random_state=0),
+        load_iris().data,  # as given, not scaled
+        IRIS_y,
+    )
+    assert clf.validation_scores_ is not None and model_loss(clf, load_iris().data, IRIS_y) > 1
+    assert worse_than_none(messages)
+
+
+def test_an_interrupt_before_the_first_epoch_ends_keeps_the_model(monkeypatch):
+    from sklearn_tinymlp import _network
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_network.Objective, "__call__", interrupted)
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        clf = TinyMLPClassifier(random_state=0).fit(IRIS_X, IRIS_y)
+    assert clf.n_iter_ == 0 and clf.loss_curve_ == []
+
+
+def test_poisson_is_told_to_scale_y_by_a_positive_factor():
+    # A standardized y has negative values, which loss='poisson' refuses.
+    y = np.random.RandomState(0).poisson(np.exp(6 + DIABETES_X[:, 2]))
+    reg, messages = fit_recording(
+        TinyMLPRegressor(loss="poisson", max_iter=5, random_state=0), DIABETES_X, y
+    )
+    assert messages and all("transformer=MaxAbsScaler()" in m for m in messages)
+    _, messages = fit_recording(TinyMLPRegressor(max_iter=5, random_state=0), DIABETES_X, y)
+    assert messages and all("transformer=StandardScaler()" in m for m in messages)
+
+
+@quiet_convergence
+def test_auto_early_stopping_counts_the_rows_of_positive_weight():
+    X, y = make_classification(400, 4, random_state=0)
+    weight = np.zeros(len(y))
+    weight[:199] = 1.0  # 199 rows of positive weight: too few to hold out from
+    clf = TinyMLPClassifier(max_iter=5, random_state=0).fit(X, y, sample_weight=weight)
+    assert clf.validation_scores_ is None
+    weight[199] = 1.0  # 200: early stopping is on
+    clf = TinyMLPClassifier(max_iter=5, random_state=0).fit(X, y, sample_weight=weight)
+    assert clf.validation_scores_ is not None

@@ -336,7 +336,7 @@ DEFECTS = {
         _multilabel,
         _too_few_samples_to_hold_out,
         ValueError,
-        lambda X, y, sw: "early_stopping=True with validation_fraction=.* cannot hold out",
+        lambda X, y, sw: "Early stopping with validation_fraction=.* cannot hold out",
     ),
 }
 # partial_fit checks each call's data alone: it never holds out a validation set, and a
