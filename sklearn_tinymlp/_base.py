@@ -396,8 +396,9 @@ class BaseTinyMLP(_callbacks.CallbackSupportMixin, BaseEstimator):
             rows = _num_samples(X)
         except TypeError:  # not an array: the input checks refuse it with their message
             return False
-        if np.ndim(sample_weight) == 1 and len(sample_weight) == rows:  # else checks refuse it
-            rows = np.count_nonzero(np.asarray(sample_weight) > 0)  # a zero weight drops a row
+        weight = None if sample_weight is None else np.asarray(sample_weight)
+        if weight is not None and weight.shape == (rows,) and weight.dtype.kind in "biuf":
+            rows = np.count_nonzero(weight > 0)  # a zero weight drops a row; checks refuse others
         return rows >= AUTO_EARLY_STOPPING_ROWS
 
     def _memory_data(
