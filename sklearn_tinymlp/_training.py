@@ -377,24 +377,27 @@ class Trainer:
     def check_beats_constant(self, objective, restored=False):
         """Warn when training ended above the loss of predicting a constant: worse than no model.
 
-        The mean data loss on the training rows recorded at the epoch
-        (iteration) whose weights the model keeps (the last, or with
-        ``restored`` the best epoch early stopping put back) is compared with
-        that of the best constant on every row of the data
+        The model's mean data loss on the training rows is compared with that
+        of the best constant on every row of the data
         (``_network.constant_loss``), give or take 1%: a learning rate too
-        large for the data ends there without diverging. A constant y (its
-        constant's loss about 0 against that of predicting 0) is not
-        compared: there is nothing to learn. Nor is a fit interrupted before
-        its first epoch ended. Only in memory, where the rows are at hand.
+        large for the data ends there without diverging. The model's loss is
+        the last epoch's (iteration's) recorded one, or with ``restored`` (the
+        best epoch's weights put back by early stopping) measured anew on the
+        training rows: an epoch's record is a mean over its steps, far above
+        where an early best epoch ends. A constant y (its constant's loss about
+        0 against that of predicting 0) is not compared: there is nothing to
+        learn; nor a fit interrupted before its first epoch ended. Only in
+        memory, where the rows are at hand.
         """
-        curve, scores = self.state.data_loss_curve, self.state.validation_scores
+        curve = self.state.data_loss_curve
         if not isinstance(objective, _network.Objective) or not curve:
             return
-        # Epochs since the kept one: the curves of an early-stopped fit end together.
-        back = len(scores) - 1 - scores.index(self.state.best_validation_score) if restored else 0
-        if back >= len(curve):
-            return
-        final = curve[-1 - back]
+        final = curve[-1]
+        if restored:  # one full pass, without dropout: the loss of the weights kept
+            dropout, objective.dropout = objective.dropout, 0.0
+            evaluation = objective()
+            objective.dropout = dropout
+            final = evaluation.loss_sum / evaluation.weight
         # Every row of X, the validation rows of early stopping too: no gathered copy of Y.
         Y, head, weights = objective.Y, objective.head, objective.sample_weight
         baseline = _network.constant_loss(Y, head, weights)
