@@ -45,6 +45,7 @@ def derivation_demo():
         learning_rate_init=0.5,
         max_iter=60,
         tol=0.0,
+        early_stopping=False,  # the derivation trains on every row, with no held-out set
         random_state=0,
     )
     # One step on one sample creates the network; put its parameters back to see the start.
@@ -55,7 +56,8 @@ def derivation_demo():
     start = time.perf_counter()
     clf.fit(X_train, y_train)
     seconds = time.perf_counter() - start
-    print(f"   {clf.n_iter_ - 1} epochs = {clf.t_ - 1} per-sample updates in {seconds:.2f} s")
+    epochs = len(clf.loss_curve_) - 1  # one entry per epoch, after the first step's
+    print(f"   {epochs} epochs = {clf.t_ - 1} per-sample updates in {seconds:.2f} s")
     print("   parameter   after 1 step   after training")
     for name, a, b in zip(NAMES, initial, nine_parameters(clf.coefs_, clf.intercepts_)):
         print(f"   {name:>9}   {a:>+12.4f}   {b:>+14.4f}")

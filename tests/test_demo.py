@@ -22,6 +22,9 @@ def test_demo_runs_and_learns(capsys):
     before = float(re.search(r"accuracy before training: (\d\.\d+)", out).group(1))
     after = float(re.search(r"accuracy after training:\s+(\d\.\d+)", out).group(1))
     assert after > before + 0.2
+    # the derivation's updates: one per training row (375) in every epoch, no row held out
+    epochs, updates = map(int, re.search(r"(\d+) epochs = (\d+) per-sample updates", out).groups())
+    assert updates == 375 * epochs
     held_out = float(re.search(r"held-out accuracy of the best pipeline: (\d\.\d+)", out).group(1))
     assert held_out > 0.95
 
